@@ -1,0 +1,59 @@
+public import HTTPTypes
+public import Hummingbird
+
+/// An error answered to the client as `{"error": "<code>", "message": "<human text>"}`.
+///
+/// `code` is stable and machine-readable (`not_found`, `payload_too_large`); `message` is
+/// for people and never contains secrets or internal paths.
+public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    public static func notFound(_ message: String = "Nothing here.") -> APIError {
+        APIError(.notFound, code: "not_found", message: message)
+    }
+
+    public static func badRequest(_ message: String) -> APIError {
+        APIError(.badRequest, code: "bad_request", message: message)
+    }
+
+    /// The code for a status when nothing more specific is known: "Payload Too Large" → `payload_too_large`.
+    static func code(for status: HTTPResponse.Status) -> String {
+        status.reasonPhrase.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce(into: "") { $0.append($1) }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        let body = #"{"error":\#(JSONString(code)),"message":\#(JSONString(message))}"#
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// A JSON string literal, escaped per RFC 8259 (quotes, backslash, control characters).
+func JSONString(_ text: String) -> String {
+    var escaped = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": escaped += "\\\""
+        case "\\": escaped += "\\\\"
+        case "\n": escaped += "\\n"
+        case "\r": escaped += "\\r"
+        case "\t": escaped += "\\t"
+        case _ where scalar.value < 0x20:
+            escaped += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+        default: escaped.unicodeScalars.append(scalar)
+        }
+    }
+    return escaped + "\""
+}

@@ -1,0 +1,129 @@
+import Foundation
+public import Hummingbird
+public import Logging
+import NIOCore
+import ServiceLifecycle
+public import UnixSignals
+import HummingbirdCore
+
+/// The SecureDrop HTTPS server: configuration in, a running service out.
+///
+/// Building one prepares everything that can fail before a port is opened (certificate
+/// files, TLS context), so a bad setup stops at start with a clear message rather than at
+/// the first handshake. ``run(onServerRunning:shutdownSignals:)`` then serves until SIGTERM
+/// or SIGINT, finishing in-flight requests for up to the configured grace period, and
+/// reloads the certificate on SIGHUP.
+public struct SecureDropServer: Sendable {
+    public let configuration: Configuration
+    /// The TLS context new connections use; replaced on certificate reload.
+    public let contexts: TLSContextProvider
+    /// Live and total TLS sessions, for leak checks and diagnostics.
+    public let tracker = TLSConnectionTracker()
+    /// Whether this start generated the self-signed certificate.
+    public let generatedCertificate: Bool
+    private let logger: Logger
+    private let extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)?
+
+    /// - Parameters:
+    ///   - extraRoutes: more routes on the same router, behind the same middleware (tests
+    ///     use this for streaming endpoints).
+    public init(
+        configuration: Configuration,
+        logger: Logger,
+        extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)? = nil
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.extraRoutes = extraRoutes
+        self.generatedCertificate = try Self.prepareCertificate(configuration: configuration, logger: logger)
+        self.contexts = try TLSContextProvider(
+            certificateChainFile: configuration.tlsCertificatePath,
+            privateKeyFile: configuration.tlsKeyPath
+        )
+    }
+
+    /// Generates a self-signed certificate when the configuration allows it and none exists.
+    private static func prepareCertificate(configuration: Configuration, logger: Logger) throws -> Bool {
+        guard configuration.generatesCertificateWhenMissing else { return false }
+        var ipAddresses = ["127.0.0.1", "::1"]
+        if !["0.0.0.0", "::", "127.0.0.1", "::1"].contains(configuration.host),
+           configuration.host.contains(":") || configuration.host.allSatisfy({ $0.isNumber || $0 == "." }) {
+            ipAddresses.append(configuration.host)
+        }
+        var dnsNames = ["localhost"] + configuration.serverNames
+        if !configuration.host.contains(":"), !configuration.host.allSatisfy({ $0.isNumber || $0 == "." }),
+           !dnsNames.contains(configuration.host) {
+            dnsNames.append(configuration.host)
+        }
+        let created = try SelfSignedCertificate.writeIfMissing(
+            certificatePath: configuration.tlsCertificatePath,
+            keyPath: configuration.tlsKeyPath,
+            dnsNames: dnsNames,
+            ipAddresses: ipAddresses
+        )
+        if created {
+            logger.notice(
+                "Generated a self-signed certificate",
+                metadata: ["certificate": .string(configuration.tlsCertificatePath), "names": .string((dnsNames + ipAddresses).joined(separator: ","))]
+            )
+        }
+        return created
+    }
+
+    /// The router with every route and middleware; exposed so tests can drive it directly.
+    public func makeRouter() -> Router<SecureDropRequestContext> {
+        let router = Router(context: SecureDropRequestContext.self)
+        router.add(middleware: AccessLogMiddleware(logger: logger))
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: APIErrorMiddleware())
+        HealthRoutes().register(on: router)
+        extraRoutes?(router)
+        return router
+    }
+
+    /// The Hummingbird application serving HTTPS on the configured address.
+    public func makeApplication(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout))
+        return Application(
+            router: makeRouter(),
+            server: .openSSL(
+                http1,
+                contexts: contexts,
+                handshakeTimeout: TimeAmount(configuration.handshakeTimeout),
+                tracker: tracker
+            ),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: nil
+            ),
+            onServerRunning: { channel in
+                await onServerRunning(channel.localAddress?.port ?? 0)
+            },
+            logger: logger
+        )
+    }
+
+    /// Serves until one of `shutdownSignals` arrives (or the task is cancelled).
+    ///
+    /// - Parameter onServerRunning: called with the bound port once connections are accepted.
+    public func run(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+    ) async throws {
+        let application = makeApplication(onServerRunning: onServerRunning)
+        let reloader = CertificateReloadService(contexts: contexts, logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                .init(service: application),
+                .init(service: reloader, successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: shutdownSignals,
+            logger: logger
+        )
+        // In-flight transfers get this long to finish after SIGTERM; then they are cancelled.
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import NIOCore
+@testable import SecureDrop
+
+/// Routes only the tests mount: a streaming source and a streaming sink, to prove large
+/// bodies cross the TLS layer intact and in bounded pieces.
+enum TestRoutes {
+    @Sendable static func register(on router: Router<SecureDropRequestContext>) {
+        // GET /test/stream/<bytes>: a deterministic body of that many bytes, written in chunks.
+        router.get("/test/stream/:bytes") { _, context -> Response in
+            guard let size = context.parameters.get("bytes", as: Int.self), size >= 0 else {
+                throw APIError.badRequest("bytes must be a non-negative integer")
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/octet-stream"],
+                body: ResponseBody(contentLength: size) { writer in
+                    for chunk in DeterministicBytes(count: size) {
+                        try await writer.write(chunk)
+                    }
+                    try await writer.finish(nil)
+                }
+            )
+        }
+        // PUT /test/sink: hashes the request body as it arrives; reports size, hash and
+        // the largest single piece the server ever held.
+        router.put("/test/sink") { request, _ -> Response in
+            let hasher = SHA256Hasher()
+            var total = 0
+            var largest = 0
+            for try await chunk in request.body {
+                hasher.update(chunk)
+                total += chunk.readableBytes
+                largest = max(largest, chunk.readableBytes)
+            }
+            let json = #"{"bytes":\#(total),"largestChunk":\#(largest),"sha256":"\#(hasher.finishHex())"}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+    }
+}
+
+/// A reproducible byte stream in 256 KiB chunks: a fixed pseudo-random block with the chunk
+/// number stamped into its first bytes, so reordered, repeated or dropped chunks change the hash.
+struct DeterministicBytes: Sequence, Sendable {
+    static let chunkSize = 256 * 1024
+    static let block: [UInt8] = {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        return (0..<chunkSize).map { _ in
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return UInt8(truncatingIfNeeded: state)
+        }
+    }()
+
+    let count: Int
+
+    func makeIterator() -> AnyIterator<ByteBuffer> {
+        var produced = 0
+        var index: UInt64 = 0
+        return AnyIterator {
+            guard produced < count else { return nil }
+            let size = Swift.min(Self.chunkSize, count - produced)
+            var buffer = ByteBuffer(bytes: Self.block[0..<size])
+            let stamp = withUnsafeBytes(of: index.bigEndian) { Array($0.prefix(size)) }
+            buffer.setBytes(stamp, at: 0)
+            produced += size
+            index += 1
+            return buffer
+        }
+    }
+
+    /// The SHA-256 of the whole stream, computed independently of any server.
+    var sha256: String {
+        let hasher = SHA256Hasher()
+        for chunk in self { hasher.update(chunk) }
+        return hasher.finishHex()
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+@testable import SecureDrop
+
+/// A real SecureDrop server on an ephemeral loopback port, with its own temporary data
+/// directory and generated certificate, for integration tests over real TLS.
+final class TestServer: Sendable {
+    let server: SecureDropServer
+    let port: Int
+    let directory: URL
+    private let task: Task<Void, any Error>
+
+    var certificatePath: String { server.configuration.tlsCertificatePath }
+
+    private init(server: SecureDropServer, port: Int, directory: URL, task: Task<Void, any Error>) {
+        self.server = server
+        self.port = port
+        self.directory = directory
+        self.task = task
+    }
+
+    /// Starts a server; `configure` may adjust the configuration first.
+    static func start(
+        configure: (inout Configuration) -> Void = { _ in },
+        extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)? = TestRoutes.register
+    ) async throws -> TestServer {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("securedrop-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.dataDirectory = directory.appendingPathComponent("data").path
+        configuration.tlsCertificatePath = directory.appendingPathComponent("certs/cert.pem").path
+        configuration.tlsKeyPath = directory.appendingPathComponent("certs/key.pem").path
+        configuration.generatesCertificateWhenMissing = true
+        configuration.handshakeTimeout = .seconds(2)
+        configure(&configuration)
+
+        var logger = Logger(label: "securedrop.test")
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        let server = try SecureDropServer(configuration: configuration, logger: logger, extraRoutes: extraRoutes)
+
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let task = Task {
+            try await server.run(onServerRunning: { port in continuation.yield(port) }, shutdownSignals: [])
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            task.cancel()
+            throw TestServerError.didNotStart
+        }
+        return TestServer(server: server, port: port, directory: directory, task: task)
+    }
+
+    /// Runs `body` against a fresh server and always stops it afterwards.
+    @discardableResult
+    static func with<Result>(
+        configure: (inout Configuration) -> Void = { _ in },
+        _ body: (TestServer) async throws -> Result
+    ) async throws -> Result {
+        let server = try await start(configure: configure)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// Stops the server (graceful shutdown through cancellation) and removes its files.
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A client context that trusts this server's generated certificate.
+    func trustingClient(maximumVersion: Int32 = TLS1_3_VERSION_VALUE) throws -> TLSContext {
+        try TLSContext.client(trust: .certificateAuthorities(file: certificatePath), maximumVersion: maximumVersion)
+    }
+
+    /// Runs `body` on a fresh verified connection to this server.
+    func withConnection<Result>(
+        tls: TLSContext? = nil,
+        serverName: String = "localhost",
+        _ body: (HTTPSConnection) async throws -> Result
+    ) async throws -> Result {
+        try await HTTPSConnection.withConnection(
+            host: "127.0.0.1",
+            port: port,
+            tls: try tls ?? trustingClient(),
+            serverName: serverName,
+            body
+        )
+    }
+
+    /// Waits until every TLS session of this server has been freed, or the deadline passes.
+    func waitForNoLiveConnections(timeout: Duration = .seconds(5)) async -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while server.tracker.liveConnections > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return server.tracker.liveConnections
+    }
+}
+
+enum TestServerError: Error {
+    case didNotStart
+}
+
+/// `TLS1_3_VERSION` without importing COpenSSL into every test file.
+let TLS1_3_VERSION_VALUE: Int32 = 0x0304
+let TLS1_2_VERSION_VALUE: Int32 = 0x0303
+let TLS1_1_VERSION_VALUE: Int32 = 0x0302

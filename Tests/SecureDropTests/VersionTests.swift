@@ -1,0 +1,3 @@
+import Testing
+@testable import SecureDrop
+@Test func version() { #expect(!SecureDrop.version.isEmpty) }
