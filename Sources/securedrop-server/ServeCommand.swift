@@ -71,7 +71,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let announcement = StartupAnnouncement(server: server)
         try await server.run(onServerRunning: { port in
-            print(announcement.text(port: port))
+            // Written straight to the descriptor: stdout is block-buffered when piped, and
+            // the operator (or a supervisor's log) must see the URL now, not at exit.
+            FileHandle.standardOutput.write(Data((announcement.text(port: port) + "\n").utf8))
         })
         logger.notice("Stopped")
     }

@@ -85,7 +85,12 @@ public struct SecureDropServer: Sendable {
     public func makeApplication(
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout))
+        // Header limits well under Hummingbird's 80 KiB defaults: no route needs more than a
+        // bearer token and a few small headers, and every byte here is unauthenticated.
+        let http1 = HTTP1Channel.Configuration(
+            idleTimeout: TimeAmount(configuration.idleTimeout),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
+        )
         return Application(
             router: makeRouter(),
             server: .openSSL(
@@ -96,7 +101,10 @@ public struct SecureDropServer: Sendable {
             ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
-                serverName: nil
+                serverName: nil,
+                // At the limit, new connections wait in the listen backlog instead of being
+                // accepted: memory stays bounded under a connection flood.
+                availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: logger)
             ),
             onServerRunning: { channel in
                 await onServerRunning(channel.localAddress?.port ?? 0)

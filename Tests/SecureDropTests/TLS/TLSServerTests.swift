@@ -137,6 +137,26 @@ struct TLSServerTests {
         }
     }
 
+    @Test("At the connection limit, new connections wait until one closes")
+    func connectionLimit() async throws {
+        try await TestServer.with(configure: { $0.maxConnections = 2 }) { server in
+            let third: Task<HTTPResponseStatus, any Error> = try await server.withConnection { first in
+                try await server.withConnection { second in
+                    let waiting = Task {
+                        try await server.withConnection { try await $0.request(.GET, "/healthz").status }
+                    }
+                    try await Task.sleep(for: .milliseconds(500))
+                    // Two sessions exist; the third connection sits in the listen backlog.
+                    #expect(server.server.tracker.totalConnections == 2)
+                    #expect(try await first.request(.GET, "/healthz").status == .ok)
+                    #expect(try await second.request(.GET, "/healthz").status == .ok)
+                    return waiting
+                }
+            }
+            #expect(try await third.value == .ok)
+        }
+    }
+
     @Test("Hostname verification: a certificate for localhost is refused for another name, accepted for localhost and 127.0.0.1")
     func hostnameMismatch() async throws {
         try await TestServer.with { server in
