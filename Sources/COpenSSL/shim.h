@@ -42,10 +42,8 @@ static inline long sd_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) {
 /* Option and mode bits are built by macros (SSL_OP_BIT) Swift cannot evaluate. */
 static inline uint64_t sd_SSL_OP_NO_COMPRESSION(void) { return SSL_OP_NO_COMPRESSION; }
 static inline uint64_t sd_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
-static inline uint64_t sd_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }
 static inline long sd_SSL_MODE_RELEASE_BUFFERS(void) { return SSL_MODE_RELEASE_BUFFERS; }
 static inline long sd_SSL_SESS_CACHE_SERVER(void) { return SSL_SESS_CACHE_SERVER; }
-static inline long sd_SSL_SESS_CACHE_CLIENT(void) { return SSL_SESS_CACHE_CLIENT; }
 
 /* --- per-connection ------------------------------------------------------------------ */
 

@@ -2,7 +2,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 import NIOCore
-import ServiceLifecycle
+public import ServiceLifecycle
 public import UnixSignals
 import HummingbirdCore
 
@@ -120,6 +120,17 @@ public struct SecureDropServer: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
     ) async throws {
+        try await makeServiceGroup(onServerRunning: onServerRunning, shutdownSignals: shutdownSignals).run()
+    }
+
+    /// The server and its helpers (certificate reload) as one service group. Graceful
+    /// shutdown, by signal or `triggerGracefulShutdown()`, stops accepting connections and
+    /// lets in-flight requests finish for up to the configured grace period; then they are
+    /// cancelled.
+    public func makeServiceGroup(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+    ) -> ServiceGroup {
         let application = makeApplication(onServerRunning: onServerRunning)
         let reloader = CertificateReloadService(contexts: contexts, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
@@ -130,8 +141,7 @@ public struct SecureDropServer: Sendable {
             gracefulShutdownSignals: shutdownSignals,
             logger: logger
         )
-        // In-flight transfers get this long to finish after SIGTERM; then they are cancelled.
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
-        try await ServiceGroup(configuration: groupConfiguration).run()
+        return ServiceGroup(configuration: groupConfiguration)
     }
 }

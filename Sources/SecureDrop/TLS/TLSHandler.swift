@@ -83,6 +83,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var state: State = .idle
     private var bufferedWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private var handshakeTimer: Scheduled<Void>?
+    private var drainTimer: Scheduled<Void>?
+    private let closeTimeout: TimeAmount
     private var handshakePromise: EventLoopPromise<TLSHandshakeInfo>?
     private var producedPlaintext = false
     private var tracker: TLSConnectionTracker?
@@ -97,17 +99,20 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     ///   - context: server or client context.
     ///   - serverHostname: client side: the name (or address) to verify and send as SNI.
     ///   - handshakeTimeout: connections that have not finished the handshake by then are closed.
+    ///   - closeTimeout: how long a close waits for already-written data to reach the kernel.
     ///   - tracker: counts live sessions, for leak checks and metrics.
     public init(
         context: TLSContext,
         serverHostname: String? = nil,
         handshakeTimeout: TimeAmount = .seconds(10),
+        closeTimeout: TimeAmount = .seconds(30),
         tracker: TLSConnectionTracker? = nil,
         logger: Logger
     ) throws {
         self.connection = try TLSConnection(context: context, serverHostname: serverHostname)
         if case .server = context.role { self.isServer = true } else { self.isServer = false }
         self.handshakeTimeout = handshakeTimeout
+        self.closeTimeout = closeTimeout
         self.logger = logger
         self.tracker = tracker
         tracker?.opened()
@@ -128,6 +133,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         handshakeTimer?.cancel()
+        drainTimer?.cancel()
         failBufferedWrites(ChannelError.ioOnClosedChannel)
         handshakePromise?.fail(TLSHandlerError.closedBeforeHandshake)
     }
@@ -141,6 +147,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let wasHandshaking = state == .handshaking || state == .idle
         state = .closed
         handshakeTimer?.cancel()
+        drainTimer?.cancel()
         failBufferedWrites(ChannelError.ioOnClosedChannel)
         if wasHandshaking {
             handshakePromise?.fail(TLSHandlerError.closedBeforeHandshake)
@@ -311,21 +318,49 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch mode {
         case .input:
             context.close(mode: .input, promise: promise)
-        case .output, .all:
-            if state == .active {
-                // Application data already written goes out before the close_notify.
-                encryptBufferedWrites(context: context)
+        case .output:
+            sendCloseNotify(context: context)
+            if state != .closed { state = .closing }
+            context.close(mode: .output, promise: promise)
+        case .all:
+            guard state == .active else {
+                // Nothing to drain (or a second close while draining): close now.
+                drainTimer?.cancel()
+                state = .closed
+                failBufferedWrites(ChannelError.ioOnClosedChannel)
+                context.close(mode: .all, promise: promise)
+                return
             }
-            if state == .active || state == .closing {
-                connection.shutdown()
-                flushCiphertext(context: context)
+            // A full close drops whatever the socket has not sent yet, and the HTTP layer
+            // closes right after writing a response's last part (Connection: close, graceful
+            // shutdown). So: queue close_notify behind the data, and close the socket once
+            // all of it has been handed to the kernel, or after `closeTimeout` for a peer
+            // that stopped reading.
+            let drained = context.eventLoop.makePromise(of: Void.self)
+            sendCloseNotify(context: context, completing: drained)
+            state = .closing
+            drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: closeTimeout) {
+                context.close(mode: .all, promise: nil)
             }
-            if state != .closed {
-                state = mode == .all ? .closed : .closing
+            drained.futureResult.assumeIsolated().whenComplete { [weak self] _ in
+                self?.drainTimer?.cancel()
+                context.close(mode: .all, promise: promise)
             }
-            failBufferedWrites(ChannelError.outputClosed)
-            context.close(mode: mode, promise: promise)
         }
+    }
+
+    /// Encrypts pending application data, then our `close_notify`, and sends both.
+    private func sendCloseNotify(context: ChannelHandlerContext, completing promise: EventLoopPromise<Void>? = nil) {
+        if state == .active {
+            encryptBufferedWrites(context: context)
+        }
+        if state == .active || state == .closing {
+            connection.shutdown()
+            flushCiphertext(context: context, completing: promise.map { [$0] } ?? [])
+        } else {
+            promise?.succeed(())
+        }
+        failBufferedWrites(ChannelError.outputClosed)
     }
 
     private func encryptBufferedWrites(context: ChannelHandlerContext) {

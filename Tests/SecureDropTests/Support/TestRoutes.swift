@@ -1,11 +1,18 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Synchronization
 @testable import SecureDrop
 
 /// Routes only the tests mount: a streaming source and a streaming sink, to prove large
 /// bodies cross the TLS layer intact and in bounded pieces.
 enum TestRoutes {
+    /// Bytes the most recent /test/stream handler has handed to the response writer: lets a
+    /// test see whether the server outruns a client that stopped reading.
+    static let streamedBytes = Atomic<Int>(0)
+    /// Bytes the most recent /test/sink handler has consumed so far.
+    static let sunkBytes = Atomic<Int>(0)
+
     @Sendable static func register(on router: Router<SecureDropRequestContext>) {
         // GET /test/stream/<bytes>: a deterministic body of that many bytes, written in chunks.
         router.get("/test/stream/:bytes") { _, context -> Response in
@@ -16,8 +23,10 @@ enum TestRoutes {
                 status: .ok,
                 headers: [.contentType: "application/octet-stream"],
                 body: ResponseBody(contentLength: size) { writer in
+                    streamedBytes.store(0, ordering: .relaxed)
                     for chunk in DeterministicBytes(count: size) {
                         try await writer.write(chunk)
+                        streamedBytes.add(chunk.readableBytes, ordering: .relaxed)
                     }
                     try await writer.finish(nil)
                 }
@@ -29,8 +38,10 @@ enum TestRoutes {
             let hasher = SHA256Hasher()
             var total = 0
             var largest = 0
+            sunkBytes.store(0, ordering: .relaxed)
             for try await chunk in request.body {
                 hasher.update(chunk)
+                sunkBytes.add(chunk.readableBytes, ordering: .relaxed)
                 total += chunk.readableBytes
                 largest = max(largest, chunk.readableBytes)
             }

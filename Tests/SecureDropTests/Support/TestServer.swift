@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 @testable import SecureDrop
 
 /// A real SecureDrop server on an ephemeral loopback port, with its own temporary data
@@ -10,12 +11,14 @@ final class TestServer: Sendable {
     let server: SecureDropServer
     let port: Int
     let directory: URL
+    private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     var certificatePath: String { server.configuration.tlsCertificatePath }
 
-    private init(server: SecureDropServer, port: Int, directory: URL, task: Task<Void, any Error>) {
+    private init(server: SecureDropServer, port: Int, directory: URL, group: ServiceGroup, task: Task<Void, any Error>) {
         self.server = server
+        self.group = group
         self.port = port
         self.directory = directory
         self.task = task
@@ -43,15 +46,14 @@ final class TestServer: Sendable {
         let server = try SecureDropServer(configuration: configuration, logger: logger, extraRoutes: extraRoutes)
 
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let task = Task {
-            try await server.run(onServerRunning: { port in continuation.yield(port) }, shutdownSignals: [])
-        }
+        let group = server.makeServiceGroup(onServerRunning: { port in continuation.yield(port) }, shutdownSignals: [])
+        let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
             task.cancel()
             throw TestServerError.didNotStart
         }
-        return TestServer(server: server, port: port, directory: directory, task: task)
+        return TestServer(server: server, port: port, directory: directory, group: group, task: task)
     }
 
     /// Runs `body` against a fresh server and always stops it afterwards.
@@ -76,6 +78,27 @@ final class TestServer: Sendable {
         task.cancel()
         _ = try? await task.value
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Begins a graceful shutdown (as SIGTERM does) and waits up to `timeout` for the
+    /// server to stop. Returns how long stopping took, or nil if it had not stopped.
+    func shutDownGracefully(timeout: Duration) async -> Duration? {
+        let start = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        return await withTaskGroup(of: Duration?.self) { race in
+            race.addTask {
+                _ = try? await task.value
+                return ContinuousClock.now - start
+            }
+            race.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await race.next()!
+            race.cancelAll()
+            return first
+        }
     }
 
     /// A client context that trusts this server's generated certificate.

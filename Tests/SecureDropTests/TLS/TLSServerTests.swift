@@ -15,7 +15,6 @@ struct TLSServerTests {
             }
             #expect(info.protocolVersion == "TLSv1.3")
             #expect(info.negotiatedProtocol == "http/1.1")
-            #expect(info.serverName == nil)  // client-side info carries no SNI echo
             #expect(response.status == .ok)
             #expect(response.bodyText.contains(#""status":"ok""#))
             #expect(response.head.headers["Strict-Transport-Security"].first?.hasPrefix("max-age=") == true)
@@ -118,6 +117,18 @@ struct TLSServerTests {
                 #expect(missing.bodyText.contains(#""error":"not_found""#))
             }
             #expect(server.server.tracker.totalConnections - before == 1)
+        }
+    }
+
+    @Test("Idle keep-alive connections are closed after the idle timeout")
+    func idleTimeout() async throws {
+        try await TestServer.with(configure: { $0.idleTimeout = .seconds(1) }) { server in
+            try await server.withConnection { connection in
+                #expect(try await connection.request(.GET, "/healthz").status == .ok)
+                try await Task.sleep(for: .milliseconds(1800))
+                await #expect(throws: (any Error).self) { try await connection.request(.GET, "/healthz") }
+            }
+            #expect(await server.waitForNoLiveConnections() == 0)
         }
     }
 
