@@ -22,12 +22,7 @@ public struct ConfigurationKey: Sendable {
             c.port = try ValueParser.integer(value, key: "SECUREDROP_PORT", in: 0...65535, expected: "a port number between 1 and 65535")
         },
         .init(name: "SECUREDROP_SERVER_NAME", defaultValue: "", summary: "Extra DNS names (comma-separated) for the generated self-signed certificate.") { value, c throws(ConfigurationError) in
-            c.serverNames = try ValueParser.list(value).map { name throws(ConfigurationError) in
-                guard ValueParser.isDNSName(name) else {
-                    throw .invalidValue(key: "SECUREDROP_SERVER_NAME", value: name, expected: "DNS names such as files.example.org")
-                }
-                return name
-            }
+            c.serverNames = try ValueParser.list(value, key: "SECUREDROP_SERVER_NAME", where: ValueParser.isDNSName, expected: "DNS names such as files.example.org")
         },
         .init(name: "SECUREDROP_DATA_DIR", defaultValue: "securedrop-data", summary: "Directory for the database, the key ring and the stored files.") { value, c throws(ConfigurationError) in
             c.dataDirectory = try ValueParser.path(value, key: "SECUREDROP_DATA_DIR")
@@ -60,12 +55,7 @@ public struct ConfigurationKey: Sendable {
             c.logLevel = level
         },
         .init(name: "SECUREDROP_TRUSTED_PROXIES", defaultValue: "", summary: "Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For is believed.") { value, c throws(ConfigurationError) in
-            c.trustedProxies = try ValueParser.list(value).map { entry throws(ConfigurationError) in
-                guard ValueParser.isAddressOrBlock(entry) else {
-                    throw .invalidValue(key: "SECUREDROP_TRUSTED_PROXIES", value: entry, expected: "IP addresses or CIDR blocks such as 10.0.0.0/8")
-                }
-                return entry
-            }
+            c.trustedProxies = try ValueParser.list(value, key: "SECUREDROP_TRUSTED_PROXIES", where: ValueParser.isAddressOrBlock, expected: "IP addresses or CIDR blocks such as 10.0.0.0/8")
         },
         .init(name: "SECUREDROP_HANDSHAKE_TIMEOUT", defaultValue: "10s", summary: "Connections that have not completed the TLS handshake by then are closed.") { value, c throws(ConfigurationError) in
             c.handshakeTimeout = try ValueParser.duration(value, key: "SECUREDROP_HANDSHAKE_TIMEOUT", in: .seconds(1) ... .seconds(120))
@@ -157,9 +147,14 @@ enum ValueParser {
         return text
     }
 
-    /// Comma-separated, blanks dropped.
-    static func list(_ text: String) -> [String] {
-        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    /// Comma-separated entries (blanks dropped), each of which must pass `isValid`; the first
+    /// that does not is named in the error.
+    static func list(_ text: String, key: String, where isValid: (String) -> Bool, expected: String) throws(ConfigurationError) -> [String] {
+        let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let invalid = entries.first(where: { !isValid($0) }) {
+            throw .invalidValue(key: key, value: invalid, expected: expected)
+        }
+        return entries
     }
 
     static func isDNSName(_ text: String) -> Bool {

@@ -27,6 +27,7 @@ final class TestServer: Sendable {
     /// Starts a server; `configure` may adjust the configuration first.
     static func start(
         configure: (inout Configuration) -> Void = { _ in },
+        logs: LogCapture? = nil,
         extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)? = TestRoutes.register
     ) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("securedrop-test-\(UUID().uuidString)")
@@ -41,8 +42,10 @@ final class TestServer: Sendable {
         configuration.handshakeTimeout = .seconds(2)
         configure(&configuration)
 
-        var logger = Logger(label: "securedrop.test")
-        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        var logger = logs?.logger() ?? Logger(label: "securedrop.test")
+        if logs == nil {
+            logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        }
         let server = try SecureDropServer(configuration: configuration, logger: logger, extraRoutes: extraRoutes)
 
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -60,9 +63,10 @@ final class TestServer: Sendable {
     @discardableResult
     static func with<Result>(
         configure: (inout Configuration) -> Void = { _ in },
+        logs: LogCapture? = nil,
         _ body: (TestServer) async throws -> Result
     ) async throws -> Result {
-        let server = try await start(configure: configure)
+        let server = try await start(configure: configure, logs: logs)
         do {
             let result = try await body(server)
             await server.stop()
