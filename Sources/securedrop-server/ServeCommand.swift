@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
             let dotEnv = try Configuration.dotEnvPath(explicit: envFile, environment: environment).map(DotEnvFile.init(path:))
             configuration = try Configuration.load(environment: environment, dotEnv: dotEnv, overrides: overrides)
             logger.logLevel = configuration.logLevel
-            server = try SecureDropServer(configuration: configuration, logger: logger)
+            server = try await SecureDropServer(configuration: configuration, logger: logger)
         } catch {
             printError("securedrop-server: \(error)")
             throw ExitCode.failure

@@ -18,6 +18,12 @@ struct StartupAnnouncement {
             lines.append("  The certificate is self-signed. Trust it explicitly, for example:")
             lines.append("    curl --cacert \(configuration.tlsCertificatePath) \(url)healthz")
         }
+        if let password = server.initialAdminPassword {
+            lines.append("")
+            lines.append("  First start: created the administrator \(AccountServices.firstAdminName) with password")
+            lines.append("    \(password)")
+            lines.append("  It is shown only this once. Change it with: securedrop-admin user passwd \(AccountServices.firstAdminName)")
+        }
         return lines.joined(separator: "\n")
     }
 }

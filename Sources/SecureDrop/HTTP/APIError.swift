@@ -10,12 +10,23 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
     public let code: String
     public let message: String
     public var headers: HTTPFields
+    /// Seed-compatible routes answer `{"message": ...}` only, byte for byte as the seed did.
+    public var seedShape: Bool
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:], seedShape: Bool = false) {
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.seedShape = seedShape
+    }
+
+    public static func unauthorized(seedShape: Bool = false) -> APIError {
+        APIError(.unauthorized, code: "unauthorized", message: "Unauthorized", seedShape: seedShape)
+    }
+
+    public static func forbidden(_ message: String) -> APIError {
+        APIError(.forbidden, code: "forbidden", message: message)
     }
 
     public static func notFound(_ message: String = "Nothing here.") -> APIError {
@@ -35,7 +46,9 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        let body = #"{"error":\#(JSONString(code)),"message":\#(JSONString(message))}"#
+        let body = seedShape
+            ? #"{"message":\#(JSONString(message))}"#
+            : #"{"error":\#(JSONString(code)),"message":\#(JSONString(message))}"#
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -21,6 +21,10 @@ public struct SecureDropServer: Sendable {
     public let tracker = TLSConnectionTracker()
     /// Whether this start generated the self-signed certificate.
     public let generatedCertificate: Bool
+    /// Users, keys and sessions.
+    public let accounts: AccountServices
+    /// The first administrator's password when this start created it; shown once.
+    public let initialAdminPassword: String?
     private let logger: Logger
     private let extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)?
 
@@ -31,7 +35,7 @@ public struct SecureDropServer: Sendable {
         configuration: Configuration,
         logger: Logger,
         extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)? = nil
-    ) throws {
+    ) async throws {
         self.configuration = configuration
         self.logger = logger
         self.extraRoutes = extraRoutes
@@ -40,6 +44,8 @@ public struct SecureDropServer: Sendable {
             certificateChainFile: configuration.tlsCertificatePath,
             privateKeyFile: configuration.tlsKeyPath
         )
+        self.accounts = try AccountServices.open(configuration: configuration)
+        self.initialAdminPassword = try await accounts.bootstrap()
     }
 
     /// Generates a self-signed certificate when the configuration allows it and none exists.
@@ -76,7 +82,13 @@ public struct SecureDropServer: Sendable {
         router.add(middleware: AccessLogMiddleware(logger: logger))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: SameOriginMiddleware())
+        router.add(middleware: SessionMiddleware(
+            sessions: accounts.sessions,
+            addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies)
+        ))
         HealthRoutes().register(on: router)
+        AuthRoutes(sessions: accounts.sessions).register(on: router)
         extraRoutes?(router)
         return router
     }
@@ -133,10 +145,12 @@ public struct SecureDropServer: Sendable {
     ) -> ServiceGroup {
         let application = makeApplication(onServerRunning: onServerRunning)
         let reloader = CertificateReloadService(contexts: contexts, logger: logger)
+        let maintenance = AccountMaintenanceService(store: accounts.store, sessionTTL: configuration.sessionTTL, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: application),
                 .init(service: reloader, successTerminationBehavior: .ignore),
+                .init(service: maintenance, successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: shutdownSignals,
             logger: logger

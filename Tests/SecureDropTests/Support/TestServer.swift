@@ -40,13 +40,15 @@ final class TestServer: Sendable {
         configuration.tlsKeyPath = directory.appendingPathComponent("certs/key.pem").path
         configuration.generatesCertificateWhenMissing = true
         configuration.handshakeTimeout = .seconds(2)
+        // Cheap hashes keep tests fast; the hashing code path is the same.
+        configuration.argon2 = Argon2Parameters(memoryKiB: 8192, iterations: 1, parallelism: 1)
         configure(&configuration)
 
         var logger = logs?.logger() ?? Logger(label: "securedrop.test")
         if logs == nil {
             logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         }
-        let server = try SecureDropServer(configuration: configuration, logger: logger, extraRoutes: extraRoutes)
+        let server = try await SecureDropServer(configuration: configuration, logger: logger, extraRoutes: extraRoutes)
 
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = server.makeServiceGroup(onServerRunning: { port in continuation.yield(port) }, shutdownSignals: [])

@@ -48,6 +48,10 @@ struct InteroperabilityTests {
                 #expect(result.output.contains("ALPN protocol: http/1.1"))
                 #expect(result.output.contains("Verify return code: 0 (ok)"))
             }
+            // A client that offers only h2 is told there is no protocol in common.
+            let h2Only = try Command.run("openssl", ["s_client", "-connect", address, "-alpn", "h2", "-servername", "localhost"], input: Data())
+            #expect(h2Only.status != 0)
+            #expect(h2Only.errors.contains("no application protocol"), "\(h2Only.errors)")
             for flag in ["-tls1_1", "-tls1"] {
                 let result = try Command.run("openssl", ["s_client", "-connect", address, flag, "-cipher", "DEFAULT:@SECLEVEL=0"], input: Data())
                 #expect(result.status != 0, "\(flag) was accepted")

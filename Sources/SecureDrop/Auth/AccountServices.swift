@@ -1,0 +1,39 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Everything accounts need, opened from the configuration: the metadata database, the
+/// password hasher, the key ring, the login throttle and the session service on top.
+/// The server and `securedrop-admin` open it the same way.
+public struct AccountServices: Sendable {
+    public let store: any AccountStore
+    public let hasher: PasswordHasher
+    public let keyRing: KeyRing
+    public let sessions: SessionService
+
+    /// The name of the administrator created on a first start.
+    public static let firstAdminName = "admin"
+
+    public static func open(configuration: Configuration, hashingThreads: Int = System.coreCount) throws -> AccountServices {
+        let store = SQLiteAccountStore(database: try SQLiteDatabase(dataDirectory: configuration.dataDirectory))
+        let hasher = try PasswordHasher(parameters: configuration.argon2, threads: hashingThreads)
+        let keyRing = KeyRing(store: store, sessionTTL: configuration.sessionTTL)
+        let sessions = SessionService(
+            store: store, hasher: hasher, keyRing: keyRing, throttle: LoginThrottle(), sessionTTL: configuration.sessionTTL
+        )
+        return AccountServices(store: store, hasher: hasher, keyRing: keyRing, sessions: sessions)
+    }
+
+    /// Makes a fresh installation usable: a signing key, and when there are no users at
+    /// all, an administrator with a random password.
+    ///
+    /// - Returns: the new administrator's password, to be shown once, or nil when users
+    ///   existed already.
+    public func bootstrap() async throws -> String? {
+        try await KeyRing.ensureActiveKey(store: store)
+        guard try await store.userCount() == 0 else { return nil }
+        let password = try Random.token(bytes: 18)
+        _ = try await store.createUser(name: Self.firstAdminName, role: .admin, passwordHash: try await hasher.hash(password))
+        return password
+    }
+}
