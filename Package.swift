@@ -82,6 +82,7 @@ let package = Package(
             name: "SecureDropTests",
             dependencies: [
                 "SecureDrop",
+                "CArgon2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
