@@ -1,43 +1,55 @@
 # SecureDrop: the two commands a newcomer needs are `make run` and `make test`.
 #
+#   make run     install missing system packages, build (release), start the HTTPS server
+#   make test    install missing system packages, build the tests, run them
+#   make build   release build only          make deps    system packages only
+#   make clean   remove build products (never touches certs/ or the data directory)
+#
 # System packages come from Debian's apt; Swift packages are resolved by SwiftPM.
 
+# Swift lives in /opt/swift on the project's machines; a `swift` already on PATH wins.
 SWIFT_BIN_DIR := /opt/swift/usr/bin
 export PATH := $(PATH):$(SWIFT_BIN_DIR)
 
-# Headers and tools the build and the tests need, by Debian package name.
-APT_PACKAGES := libssl-dev libargon2-dev libsqlite3-dev pkg-config openssl curl ca-certificates python3
+# Build and run: headers for OpenSSL 3, libargon2, SQLite, and pkg-config to find them.
+# Tests also drive the openssl, curl and python3 command-line tools.
+APT_PACKAGES := libssl-dev libargon2-dev libsqlite3-dev pkg-config ca-certificates curl openssl python3
 
+# sudo only when we are not root already (CI and containers run as root).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build deps check-swift clean
 
-## run: install what is missing, build in release mode, start the server on https://127.0.0.1:8443/
 run: deps build
+	@# The first administrator will be created here once `securedrop-admin init` exists:
+	@# ./.build/release/securedrop-admin init --if-needed
 	./.build/release/securedrop-server
 
-## test: install what is missing, build, run the whole test suite
-test: deps
+test: deps check-swift
 	swift build --build-tests
 	swift test --skip-build
 
-## build: release build of the server, the admin tool and the client
 build: check-swift
 	swift build -c release
 
-## deps: install missing Debian packages (instant when nothing is missing)
-deps: check-swift
-	@missing=""; for package in $(APT_PACKAGES); do \
-		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+# `dpkg -s` first, so a second run installs nothing and takes no time.
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+		dpkg -s "$$package" >/dev/null 2>&1 || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-		echo "Installing:$$missing"; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		echo "Installing missing packages:$$missing"; \
+		if [ -n "$(SUDO)" ] && ! command -v sudo >/dev/null; then \
+			echo "Run as root, or install sudo, to install them."; exit 1; fi; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
 check-swift:
-	@command -v swift >/dev/null || { echo "Swift 6.1 or newer is required (https://www.swift.org/install/linux/); none found on PATH or in $(SWIFT_BIN_DIR)."; exit 1; }
+	@command -v swift >/dev/null || { \
+		echo "Swift 6.1 or newer is required: none on PATH or in $(SWIFT_BIN_DIR) (see https://www.swift.org/install/linux/)."; \
+		exit 1; }
 
 clean:
 	rm -rf .build

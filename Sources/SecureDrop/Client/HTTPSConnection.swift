@@ -67,17 +67,23 @@ public final class HTTPSConnection {
     ///
     /// - Parameters:
     ///   - serverName: the name to verify and send as SNI; defaults to `host`.
+    ///   - receiveBufferSize: a fixed socket receive buffer instead of the kernel's
+    ///     auto-tuning (which can reach tens of MiB on loopback).
     public static func withConnection<Result>(
         host: String,
         port: Int,
         tls: TLSContext,
         serverName: String? = nil,
         connectTimeout: TimeAmount = .seconds(10),
+        receiveBufferSize: Int? = nil,
         logger: Logger = Logger(label: "securedrop.client"),
         _ body: (HTTPSConnection) async throws -> Result
     ) async throws -> Result {
-        let (channel, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(connectTimeout)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(connectTimeout)
+        if let receiveBufferSize {
+            bootstrap = bootstrap.channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferSize))
+        }
+        let (channel, handshake) = try await bootstrap
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let tlsHandler = try TLSHandler(context: tls, serverHostname: serverName ?? host, logger: logger)

@@ -1,25 +1,12 @@
 import Foundation
 public import Logging
 
-/// Argon2id cost parameters (RFC 9106). Changing them re-hashes each password at its
-/// owner's next login.
-public struct Argon2Parameters: Sendable, Equatable {
-    public var memoryKiB: UInt32
-    public var iterations: UInt32
-    public var parallelism: UInt32
-
-    public init(memoryKiB: UInt32 = 65536, iterations: UInt32 = 3, parallelism: UInt32 = 1) {
-        self.memoryKiB = memoryKiB
-        self.iterations = iterations
-        self.parallelism = parallelism
-    }
-}
-
 /// Every setting of a SecureDrop installation, validated.
 ///
-/// Sources, each overriding the one before: built-in defaults, the `.env` file, the
-/// process environment, command-line flags. There is deliberately no setting for a
-/// password or a signing key: users live in the database and keys in the data directory.
+/// Sources, each overriding the one before: built-in defaults, the `.env` file, the process
+/// environment, command-line flags. There is deliberately no setting for a password or a
+/// signing key: users live in the database and keys in the data directory, and
+/// ``load(environment:dotEnv:overrides:)`` refuses the names the seed tutorial used for them.
 public struct Configuration: Sendable, Equatable {
     /// Address to listen on.
     public var host = "127.0.0.1"
@@ -27,28 +14,47 @@ public struct Configuration: Sendable, Equatable {
     public var port = 8443
     /// Extra DNS names for the generated self-signed certificate.
     public var serverNames: [String] = []
-    /// Where the database, key ring and files live.
+    /// Where the database, the key ring and the files live.
     public var dataDirectory = "securedrop-data"
+    /// PEM certificate chain.
     public var tlsCertificatePath = "certs/cert.pem"
+    /// PEM private key for ``tlsCertificatePath``.
     public var tlsKeyPath = "certs/key.pem"
-    /// True only when no certificate was named: then a missing pair is generated. An
-    /// operator who names a certificate that is missing gets an error, not a surprise.
+    /// True only when neither the certificate nor the key was named: then a missing pair is
+    /// generated. An operator who names a certificate that is missing gets an error at
+    /// start, not a surprise self-signed certificate.
     public var generatesCertificateWhenMissing = true
+    /// How long a login session lasts.
     public var sessionTTL: Duration = .seconds(30 * 60)
-    public var maxUploadBytes: Int64 = 10 * 1024 * 1024 * 1024
+    /// Largest accepted upload.
+    public var maxUploadBytes: Int64 = 10 << 30
+    /// Cost of password hashes.
     public var argon2 = Argon2Parameters()
+    /// Lowest level that is logged.
     public var logLevel: Logger.Level = .info
     /// Peers whose `X-Forwarded-For` is believed (addresses or CIDR blocks).
     public var trustedProxies: [String] = []
+    /// Connections still handshaking after this are closed.
     public var handshakeTimeout: Duration = .seconds(10)
+    /// Idle keep-alive connections are closed after this.
     public var idleTimeout: Duration = .seconds(60)
+    /// How long in-flight transfers may run on after SIGTERM.
     public var shutdownGracePeriod: Duration = .seconds(30)
+    /// Most simultaneous client connections.
     public var maxConnections = 1024
 
     /// All defaults.
     public init() {}
 
+    /// Every setting with its documented default; `.env.example` and the README follow it.
+    public static let keys: [ConfigurationKey] = ConfigurationKey.all
+
     /// Reads and validates the settings from every source.
+    ///
+    /// Each source is screened before anything is parsed: a forbidden credential name or an
+    /// unknown `SECUREDROP_*` name fails even if a later source would override it, since
+    /// either is a mistake the operator needs to hear about. Variables without the
+    /// `SECUREDROP_` prefix are someone else's and are ignored.
     ///
     /// - Parameters:
     ///   - environment: the process environment.
@@ -59,62 +65,56 @@ public struct Configuration: Sendable, Equatable {
         dotEnv: DotEnvFile? = nil,
         overrides: [String: String] = [:]
     ) throws(ConfigurationError) -> Configuration {
-        var merged: [String: String] = [:]
         let sources: [(name: String, values: [String: String])] = [
             (dotEnv?.path ?? ".env", dotEnv?.values ?? [:]),
             ("the environment", environment),
             ("command-line flags", overrides),
         ]
+        var merged: [String: String] = [:]
         for source in sources {
-            for (key, value) in source.values {
-                if let reason = forbiddenKeys[key] { throw .forbiddenKey(key: key, reason: reason) }
-                guard key.hasPrefix("SECUREDROP_") else { continue }
-                guard ConfigurationKey.named(key) != nil || ignoredKeys.contains(key) else {
-                    throw .unknownKey(key: key, source: source.name)
-                }
-                merged[key] = value
+            // Sorted, so that with two mistakes the same one is reported every time.
+            for key in source.values.keys.sorted() {
+                try SettingName.screen(key, source: source.name)
+                if SettingName.isSetting(key) { merged[key] = source.values[key] }
             }
         }
 
         var configuration = Configuration()
         for key in ConfigurationKey.all {
-            if let value = merged[key.name] {
-                try key.apply(value, &configuration)
-            }
+            if let text = merged[key.name] { try key.apply(text, &configuration) }
         }
-        // Naming one half of a pair is a mistake: say which half is missing.
-        switch (merged["SECUREDROP_TLS_CERT"], merged["SECUREDROP_TLS_KEY"]) {
-        case (nil, nil):
-            configuration.generatesCertificateWhenMissing = true
-        case (_?, _?):
-            configuration.generatesCertificateWhenMissing = false
-        case (_?, nil):
-            throw .invalidValue(key: "SECUREDROP_TLS_KEY", value: "", expected: "a private key path, since SECUREDROP_TLS_CERT is set")
-        case (nil, _?):
-            throw .invalidValue(key: "SECUREDROP_TLS_CERT", value: "", expected: "a certificate path, since SECUREDROP_TLS_KEY is set")
-        }
+        configuration.generatesCertificateWhenMissing = try certificatePairIsDefault(
+            certificateGiven: merged["SECUREDROP_TLS_CERT"] != nil,
+            keyGiven: merged["SECUREDROP_TLS_KEY"] != nil
+        )
         return configuration
     }
 
-    /// Which `.env` to read: the one named on the command line (which must exist), else
-    /// `./.env` when present, else none.
-    public static func dotEnvPath(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    /// Which `.env` to read: the one named on the command line (whose absence the reader
+    /// then reports), else `./.env` when present, else none.
+    ///
+    /// `environment` is accepted so callers pass the same environment they load from; the
+    /// file's location is not itself a setting, as a setting cannot say where settings are.
+    public static func dotEnvPath(
+        explicit: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
         if let explicit { return explicit }
-        return FileManager.default.fileExists(atPath: ".env") ? ".env" : nil
+        return FileManager.default.fileExists(atPath: "./.env") ? "./.env" : nil
     }
 
-    /// Names the seed tutorial (and habit) put secrets under; refusing them loudly beats a
-    /// server that silently ignores what its operator thinks is the admin password.
-    static let forbiddenKeys: [String: String] = {
-        let users = "users are stored as Argon2id hashes in the database; add one with `securedrop-admin user add NAME`"
-        let keys = "signing keys live in the data directory's key ring; rotate them with `securedrop-admin secret rotate`"
-        return [
-            "S_USERNAME": users, "S_PASSWORD": users, "SECUREDROP_PASSWORD": users,
-            "SECUREDROP_ADMIN_PASSWORD": users, "SECUREDROP_USERNAME": users,
-            "FLASK_SECRET_KEY": keys, "SECUREDROP_SECRET_KEY": keys, "SECUREDROP_JWT_SECRET": keys,
-        ]
-    }()
-
-    /// Names the process may carry for tooling (the CLI's server URL) without being a typo.
-    static let ignoredKeys: Set<String> = ["SECUREDROP_URL", "SECUREDROP_SERVER_BINARY"]
+    /// The certificate and key are named together or not at all; naming only one is
+    /// reported against the other, the one to add.
+    private static func certificatePairIsDefault(certificateGiven: Bool, keyGiven: Bool) throws(ConfigurationError) -> Bool {
+        switch (certificateGiven, keyGiven) {
+        case (false, false):
+            return true
+        case (true, true):
+            return false
+        case (true, false):
+            throw .invalidValue(key: "SECUREDROP_TLS_KEY", value: "", expected: "the private key's path, since SECUREDROP_TLS_CERT is set (name both, or neither for a generated certificate)")
+        case (false, true):
+            throw .invalidValue(key: "SECUREDROP_TLS_CERT", value: "", expected: "the certificate's path, since SECUREDROP_TLS_KEY is set (name both, or neither for a generated certificate)")
+        }
+    }
 }

@@ -30,8 +30,9 @@ public enum SelfSignedCertificate {
 
     /// Generates a certificate valid for `dnsNames` and `ipAddresses`.
     ///
-    /// It is an end-entity certificate (CA:FALSE, serverAuth) that OpenSSL, curl and Python
-    /// accept as its own trust anchor, with hostname checks against the SAN entries.
+    /// It is an end-entity certificate (CA:FALSE, serverAuth) that OpenSSL, curl, Python's
+    /// ssl and requests (with urllib3's strict X.509 checks) accept as its own trust anchor,
+    /// with hostname checks against the SAN entries.
     public static func generate(
         commonName: String = "localhost",
         dnsNames: [String],
@@ -62,6 +63,9 @@ public enum SelfSignedCertificate {
             try addExtension(certificate, NID_key_usage, "critical,digitalSignature")
             try addExtension(certificate, NID_ext_key_usage, "serverAuth")
             try addExtension(certificate, NID_subject_key_identifier, "hash")
+            // Strict verifiers (urllib3 2, Python 3.13) demand an AKI on a certificate that
+            // is not a CA; it must follow the SKI it refers to.
+            try addExtension(certificate, NID_authority_key_identifier, "keyid:always")
 
             guard X509_sign(certificate, key, EVP_sha256()) > 0 else { throw OpenSSLError.drain("X509_sign") }
             return Pair(
@@ -120,13 +124,9 @@ public enum SelfSignedCertificate {
     }
 
     private static func addExtension(_ certificate: OpaquePointer, _ nid: Int32, _ value: String) throws(OpenSSLError) {
-        var context = X509V3_CTX()
-        X509V3_set_ctx(&context, certificate, certificate, nil, nil, 0)
-        guard let `extension` = X509V3_EXT_conf_nid(nil, &context, nid, value) else {
+        guard sd_X509_add_self_signed_ext(certificate, nid, value) == 1 else {
             throw .drain("certificate extension \(String(cString: OBJ_nid2sn(nid)))")
         }
-        defer { X509_EXTENSION_free(`extension`) }
-        try check(X509_add_ext(certificate, `extension`, -1), "X509_add_ext")
     }
 
     /// Runs a PEM writer against a memory BIO and returns what it wrote.
@@ -153,6 +153,7 @@ public enum SelfSignedCertificate {
         let temporary = directory + "/.\(url.lastPathComponent).\(UInt32.random(in: .min ... .max)).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        fchmod(descriptor, mode)  // the process umask (shared by every thread) must not decide
         let bytes = Array(contents.utf8)
         let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 @testable import SecureDrop
 
@@ -107,6 +108,26 @@ final class TestServer: Sendable {
         }
     }
 
+    /// Creates an account directly in the server's database.
+    @discardableResult
+    func addUser(_ name: String, password: String, role: Role = .user) async throws -> UserRecord {
+        let accounts = server.accounts
+        return try await accounts.store.createUser(name: name, role: role, passwordHash: try await accounts.hasher.hash(password))
+    }
+
+    /// Logs in over HTTPS and returns the bearer token.
+    func token(_ name: String, password: String) async throws -> String {
+        try await withConnection { connection in
+            let response = try await connection.request(.POST, "/api/login", headers: ["Content-Type": "application/json"],
+                                                        body: ByteBuffer(string: #"{"username":"\#(name)","password":"\#(password)"}"#))
+            guard response.status == .ok,
+                  let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any],
+                  let token = object["token"] as? String
+            else { throw TestServerError.loginFailed(response.bodyText) }
+            return token
+        }
+    }
+
     /// A client context that trusts this server's generated certificate.
     func trustingClient(maximumVersion: Int32 = TLS1_3_VERSION_VALUE) throws -> TLSContext {
         try TLSContext.client(trust: .certificateAuthorities(file: certificatePath), maximumVersion: maximumVersion)
@@ -116,6 +137,7 @@ final class TestServer: Sendable {
     func withConnection<Result>(
         tls: TLSContext? = nil,
         serverName: String = "localhost",
+        receiveBufferSize: Int? = nil,
         _ body: (HTTPSConnection) async throws -> Result
     ) async throws -> Result {
         try await HTTPSConnection.withConnection(
@@ -123,6 +145,7 @@ final class TestServer: Sendable {
             port: port,
             tls: try tls ?? trustingClient(),
             serverName: serverName,
+            receiveBufferSize: receiveBufferSize,
             body
         )
     }
@@ -139,6 +162,7 @@ final class TestServer: Sendable {
 
 enum TestServerError: Error {
     case didNotStart
+    case loginFailed(String)
 }
 
 /// `TLS1_3_VERSION` without importing COpenSSL into every test file.
