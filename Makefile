@@ -13,7 +13,13 @@ export PATH := $(PATH):$(SWIFT_BIN_DIR)
 
 # Build and run: headers for OpenSSL 3, libargon2, SQLite, and pkg-config to find them.
 # Tests also drive the openssl, curl and python3 command-line tools.
-APT_PACKAGES := libssl-dev libargon2-dev libsqlite3-dev pkg-config ca-certificates curl openssl python3
+APT_PACKAGES := libssl-dev libargon2-dev libsqlite3-dev pkg-config ca-certificates curl openssl python3 python3-pip
+# Interoperability tests check our tokens, hashes and cookies with these Python libraries.
+PYTHON_MODULES := jwt argon2 requests
+PYTHON_PACKAGES := pyjwt argon2-cffi requests
+
+comma := ,
+space := $(empty) $(empty)
 
 # sudo only when we are not root already (CI and containers run as root).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -45,6 +51,10 @@ deps:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+	@python3 -c "import $(subst $(space),$(comma),$(PYTHON_MODULES))" 2>/dev/null || { \
+		echo "Installing Python test libraries: $(PYTHON_PACKAGES)"; \
+		python3 -m pip install --quiet $(PYTHON_PACKAGES) 2>/dev/null || \
+		python3 -m pip install --quiet --break-system-packages $(PYTHON_PACKAGES); }
 
 check-swift:
 	@command -v swift >/dev/null || { \

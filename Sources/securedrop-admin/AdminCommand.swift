@@ -3,15 +3,45 @@ import Foundation
 import SecureDrop
 
 /// `securedrop-admin`: manages a SecureDrop installation from the shell, on the same data
-/// directory and certificate files as the server (safe while it runs).
+/// directory and certificate files as the server (safe while it runs: SQLite in WAL mode
+/// with a busy timeout).
+///
+/// Exit codes: 0 success, 1 an error (one line on stderr), 2 a usage error.
 @main
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "securedrop-admin",
-        abstract: "Administer a SecureDrop server: certificates (users, secrets and files to come).",
+        abstract: "Administer a SecureDrop server: users, signing secrets, certificates.",
         version: SecureDrop.version,
-        subcommands: [CertCommand.self]
+        subcommands: [InitCommand.self, UserCommand.self, SecretCommand.self, CertCommand.self]
     )
+
+    /// ArgumentParser exits 64 on usage errors; SPEC §7 asks for 2, and for one-line
+    /// messages on operational errors.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as AdminError {
+            FileHandle.standardError.write(Data("securedrop-admin: \(error)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            if code == .success || error is ExitCode {
+                exit(withError: error)
+            }
+            FileHandle.standardError.write(Data("securedrop-admin: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+    }
 }
 
 /// Options every admin command shares: where the installation's settings come from.
@@ -29,6 +59,16 @@ struct InstallationOptions: ParsableArguments {
             var overrides: [String: String] = [:]
             if let dataDirectory { overrides["SECUREDROP_DATA_DIR"] = dataDirectory }
             return try Configuration.load(environment: environment, dotEnv: dotEnv, overrides: overrides)
+        } catch {
+            throw AdminError(message: "\(error)")
+        }
+    }
+
+    /// The installation's accounts; one hashing thread is plenty for one command.
+    func openAccounts() throws -> (Configuration, AccountServices) {
+        let configuration = try loadConfiguration()
+        do {
+            return (configuration, try AccountServices.open(configuration: configuration, hashingThreads: 1))
         } catch {
             throw AdminError(message: "\(error)")
         }

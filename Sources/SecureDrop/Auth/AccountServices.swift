@@ -29,11 +29,27 @@ public struct AccountServices: Sendable {
     ///
     /// - Returns: the new administrator's password, to be shown once, or nil when users
     ///   existed already.
-    public func bootstrap() async throws -> String? {
+    public func bootstrap(adminName: String = firstAdminName) async throws -> String? {
         try await KeyRing.ensureActiveKey(store: store)
         guard try await store.userCount() == 0 else { return nil }
-        let password = try Random.token(bytes: 18)
-        _ = try await store.createUser(name: Self.firstAdminName, role: .admin, passwordHash: try await hasher.hash(password))
+        let password = try Self.randomPassword()
+        _ = try await store.createUser(name: adminName, role: .admin, passwordHash: try await hasher.hash(password))
         return password
     }
+
+    /// 24 characters from a 144-bit random value, URL- and shell-safe.
+    public static func randomPassword() throws -> String {
+        try Random.token(bytes: 18)
+    }
+
+    /// User names: 1 to 64 letters, digits, dots, dashes and underscores, so a name is safe
+    /// in a path segment, a log line and a shell without quoting.
+    public static func isValidUserName(_ name: String) -> Bool {
+        (1...64).contains(name.count) && name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
+        }
+    }
+
+    /// Passwords set by an operator must be at least this long (generated ones are 24).
+    public static let minimumPasswordLength = 10
 }

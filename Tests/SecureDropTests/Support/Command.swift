@@ -8,10 +8,13 @@ enum Command {
         var errors: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> Result {
+    static func run(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe()
         let errors = Pipe()
         let standardInput = Pipe()
