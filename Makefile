@@ -24,11 +24,11 @@ space := $(empty) $(empty)
 # sudo only when we are not root already (CI and containers run as root).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build deps check-swift clean
+.PHONY: run test build deps check-swift check-leaks clean
 
 run: deps build
-	@# The first administrator will be created here once `securedrop-admin init` exists:
-	@# ./.build/release/securedrop-admin init --if-needed
+	@# On a first start the server creates its database and an administrator, and prints
+	@# the password once.
 	./.build/release/securedrop-server
 
 test: deps check-swift
@@ -61,5 +61,12 @@ check-swift:
 		echo "Swift 6.1 or newer is required: none on PATH or in $(SWIFT_BIN_DIR) (see https://www.swift.org/install/linux/)."; \
 		exit 1; }
 
+## check-leaks: the TLS and shutdown suites under AddressSanitizer and LeakSanitizer
+## (a separate build folder; suppressions cover the test runner's own allocations)
+check-leaks: deps check-swift
+	swift build --build-tests --scratch-path .build-asan -Xswiftc -sanitize=address
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp swift test --skip-build --scratch-path .build-asan \
+		--filter 'TLS|Graceful|Interop'
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan

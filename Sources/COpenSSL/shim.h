@@ -63,24 +63,6 @@ static inline int sd_BIO_set_mem_eof_return(BIO *bio, int value) {
 static inline void sd_OPENSSL_free(void *pointer) { OPENSSL_free(pointer); }
 static inline EVP_PKEY *sd_EVP_EC_gen_P256(void) { return EVP_EC_gen("P-256"); }
 
-/* --- certificates ------------------------------------------------------------------------ */
-
-/*
- * Adds an X.509v3 extension written in OpenSSL's config syntax ("hash", "keyid:always",
- * "critical,CA:FALSE"), with the certificate as its own issuer. Kept in C because the
- * X509V3_CTX must live on the C side for "hash"/"keyid" values to see the subject key.
- * Returns 1 on success.
- */
-static inline int sd_X509_add_self_signed_ext(X509 *cert, int nid, const char *value) {
-    X509V3_CTX ctx;
-    X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
-    X509_EXTENSION *extension = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-    if (extension == NULL) return 0;
-    int added = X509_add_ext(cert, extension, -1);
-    X509_EXTENSION_free(extension);
-    return added;
-}
-
 /* --- ALPN ------------------------------------------------------------------------------ */
 
 /*

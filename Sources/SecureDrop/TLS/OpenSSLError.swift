@@ -8,7 +8,7 @@ import COpenSSL
 public struct OpenSSLError: Error, CustomStringConvertible, Sendable {
     /// The OpenSSL function or step that failed, e.g. `SSL_CTX_use_PrivateKey_file`.
     public let operation: String
-    /// OpenSSL's own reason strings, oldest first.
+    /// OpenSSL's own reason strings (`error:0A000086:SSL routines:...`), oldest first.
     public let reasons: [String]
 
     public init(operation: String, reasons: [String]) {
@@ -19,14 +19,20 @@ public struct OpenSSLError: Error, CustomStringConvertible, Sendable {
     /// Collects (and clears) every error queued on this thread for `operation`.
     public static func drain(_ operation: String) -> OpenSSLError {
         var reasons: [String] = []
-        while true {
-            let code = ERR_get_error()
-            if code == 0 { break }
-            var text = [CChar](repeating: 0, count: 256)
+        // 256 bytes is what ERR_error_string_n's documentation recommends; longer text is
+        // truncated (and still NUL-terminated) by OpenSSL.
+        var text = [CChar](repeating: 0, count: 256)
+        while case let code = ERR_get_error(), code != 0 {
             ERR_error_string_n(code, &text, text.count)
             reasons.append(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         return OpenSSLError(operation: operation, reasons: reasons)
+    }
+
+    /// Empties this thread's error queue without looking at it, for calls whose failure is
+    /// expected and handled (so the stale reasons cannot be blamed on a later call).
+    public static func clear() {
+        ERR_clear_error()
     }
 
     public var description: String {
