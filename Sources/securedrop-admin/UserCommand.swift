@@ -18,12 +18,23 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     /// Runs a store change, turning its refusals (last admin, duplicate name) into one line.
-    static func change(_ body: () async throws -> Void) async throws {
+    static func change<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
-            try await body()
+            return try await body()
         } catch let error as AccountStoreError {
             throw AdminError(message: error.description)
         }
+    }
+
+    /// Opens the installation, finds `name`, applies `body` and prints what it reports.
+    static func modify(
+        _ installation: InstallationOptions,
+        _ name: String,
+        _ body: (AccountServices, UserRecord) async throws -> String
+    ) async throws {
+        let (_, accounts) = try installation.openAccounts()
+        let user = try await find(name, in: accounts)
+        print(try await change { try await body(accounts, user) })
     }
 
     struct Add: AsyncParsableCommand {
@@ -57,11 +68,11 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.") var passwordFromStandardInput = false
 
         func run() async throws {
-            let (_, accounts) = try installation.openAccounts()
-            let user = try await UserCommand.find(name, in: accounts)
-            let password = try PasswordInput.read(fromStandardInput: passwordFromStandardInput, prompt: "New password for \(name): ", confirm: true)
-            try await accounts.store.setPasswordHash(userID: user.id, hash: try await accounts.hasher.hash(password), endSessions: true)
-            print("Password changed for \(user.name); their sessions have ended.")
+            try await UserCommand.modify(installation, name) { accounts, user in
+                let password = try PasswordInput.read(fromStandardInput: passwordFromStandardInput, prompt: "New password for \(name): ", confirm: true)
+                try await accounts.store.setPasswordHash(userID: user.id, hash: try await accounts.hasher.hash(password), endSessions: true)
+                return "Password changed for \(user.name); their sessions have ended."
+            }
         }
     }
 
@@ -71,10 +82,10 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            let (_, accounts) = try installation.openAccounts()
-            let user = try await UserCommand.find(name, in: accounts)
-            try await UserCommand.change { try await accounts.store.deleteUser(id: user.id) }
-            print("Removed \(user.name).")
+            try await UserCommand.modify(installation, name) { accounts, user in
+                try await accounts.store.deleteUser(id: user.id)
+                return "Removed \(user.name)."
+            }
         }
     }
 
@@ -112,10 +123,10 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            let (_, accounts) = try installation.openAccounts()
-            let user = try await UserCommand.find(name, in: accounts)
-            try await UserCommand.change { try await accounts.store.setDisabled(userID: user.id, disabled: true) }
-            print("Disabled \(user.name).")
+            try await UserCommand.modify(installation, name) { accounts, user in
+                try await accounts.store.setDisabled(userID: user.id, disabled: true)
+                return "Disabled \(user.name)."
+            }
         }
     }
 
@@ -125,10 +136,10 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            let (_, accounts) = try installation.openAccounts()
-            let user = try await UserCommand.find(name, in: accounts)
-            try await accounts.store.setDisabled(userID: user.id, disabled: false)
-            print("Enabled \(user.name).")
+            try await UserCommand.modify(installation, name) { accounts, user in
+                try await accounts.store.setDisabled(userID: user.id, disabled: false)
+                return "Enabled \(user.name)."
+            }
         }
     }
 
@@ -139,10 +150,10 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "admin or user.") var role: Role
 
         func run() async throws {
-            let (_, accounts) = try installation.openAccounts()
-            let user = try await UserCommand.find(name, in: accounts)
-            try await UserCommand.change { try await accounts.store.setRole(userID: user.id, role: role) }
-            print("\(user.name) is now \(role == .admin ? "an admin" : "a user").")
+            try await UserCommand.modify(installation, name) { accounts, user in
+                try await accounts.store.setRole(userID: user.id, role: role)
+                return "\(user.name) is now \(role == .admin ? "an admin" : "a user")."
+            }
         }
     }
 
@@ -152,10 +163,10 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            let (_, accounts) = try installation.openAccounts()
-            let user = try await UserCommand.find(name, in: accounts)
-            try await accounts.store.endSessions(userID: user.id)
-            print("Ended every session of \(user.name).")
+            try await UserCommand.modify(installation, name) { accounts, user in
+                try await accounts.store.endSessions(userID: user.id)
+                return "Ended every session of \(user.name)."
+            }
         }
     }
 }
