@@ -70,12 +70,21 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let announcement = StartupAnnouncement(server: server)
+        do {
+            try await serve(server, announcement: announcement)
+        } catch {
+            printError("securedrop-server: cannot serve on \(configuration.host):\(configuration.port): \(error)")
+            throw ExitCode.failure
+        }
+        logger.notice("Stopped")
+    }
+
+    private func serve(_ server: SecureDropServer, announcement: StartupAnnouncement) async throws {
         try await server.run(onServerRunning: { port in
             // Written straight to the descriptor: stdout is block-buffered when piped, and
             // the operator (or a supervisor's log) must see the URL now, not at exit.
             FileHandle.standardOutput.write(Data((announcement.text(port: port) + "\n").utf8))
         })
-        logger.notice("Stopped")
     }
 }
 

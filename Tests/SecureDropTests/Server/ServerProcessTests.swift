@@ -26,6 +26,17 @@ struct ServerProcessTests {
         #expect(result.standardError.contains("/nonexistent/cert.pem"), "\(result.standardError)")
     }
 
+    @Test("A port already in use is a one-line error and exit status 1")
+    func portInUse() throws {
+        let first = try ServerProcess.start()
+        defer { first.terminate() }
+        let port = try #require(try first.waitForAnnouncement().port)
+        let second = try ServerProcess.runToCompletion(environment: ["SECUREDROP_PORT": String(port)])
+        #expect(second.status == 1)
+        #expect(second.standardError.contains("securedrop-server: cannot serve on 127.0.0.1:\(port)"), "\(second.standardError)")
+        #expect(second.standardError.contains("Address already in use"))
+    }
+
     @Test("Starts with a generated certificate, announces URL and pin, reloads on SIGHUP, exits 0 on SIGTERM")
     func lifecycle() async throws {
         let process = try ServerProcess.start()
