@@ -30,7 +30,7 @@ public enum TLSHandlerError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .handshakeTimedOut: "the TLS handshake did not complete in time"
-        case .handshakeFailed(let error): "TLS handshake failed: \(error)"
+        case .handshakeFailed(let error): "\(error)"  // "TLS handshake failed: <OpenSSL's reasons>"
         case .protocolFailure(let error): "TLS protocol error: \(error)"
         case .pinMismatch(let expected, let presented):
             "the server's public key \(presented.map(\.description) ?? "(none)") does not match the pin \(expected)"

@@ -86,6 +86,22 @@ struct TLSServerTests {
         }
     }
 
+    @Test("Bad handshakes are logged at debug level only, with the reason")
+    func badHandshakesLogAtDebug() async throws {
+        let logs = LogCapture()
+        // What the server logged while serving (the test's own teardown cancels it, which
+        // Hummingbird reports on its own account).
+        let lines = try await TestServer.with(logs: logs) { server in
+            _ = try await RawConnection.exchange(port: server.port, sending: Array(repeating: 0x42, count: 512))
+            try await expectHealthy(server)
+            return logs.all
+        }
+        let closes = lines.filter { $0.contains("TLS connection closed") }
+        #expect(closes.contains { $0.hasPrefix("debug ") && $0.contains("tls.error=TLS handshake failed: error:") }, "\(closes)")
+        #expect(!lines.contains { !$0.hasPrefix("debug ") && !$0.hasPrefix("trace ") && $0.contains("TLS") }, "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("error ") || $0.hasPrefix("critical ") || $0.hasPrefix("warning ") }, "\(lines)")
+    }
+
     @Test("A client that stops after the start of a ClientHello is cut off at the handshake timeout")
     func stalledHandshake() async throws {
         try await TestServer.with(configure: { $0.handshakeTimeout = .seconds(1) }) { server in
