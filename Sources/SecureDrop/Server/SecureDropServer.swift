@@ -100,6 +100,7 @@ public struct SecureDropServer: Sendable {
         // Header limits well under Hummingbird's 80 KiB defaults: no route needs more than a
         // bearer token and a few small headers, and every byte here is unauthenticated.
         let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestFramingValidator()],
             idleTimeout: TimeAmount(configuration.idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
         )
