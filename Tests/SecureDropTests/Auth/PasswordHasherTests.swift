@@ -76,7 +76,7 @@ struct PasswordHasherTests {
             ph.verify(sys.argv[1], "pässwörd 🔑")
             print(ph.hash("from python"))
             """
-        let result = try Command.run("python3", ["-c", script, ours])
+        let result = try await Command.run("python3", ["-c", script, ours])
         #expect(result.status == 0, "\(result.errors)")
         let theirs = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(await hasher.verify("from python", against: theirs))

@@ -51,7 +51,7 @@ struct SessionTokenTests {
 
             #expect(await refusal(fixture, json(["alg": "none", "kid": kid]) + "." + parts[1] + ".") == .unsupportedAlgorithm("none"))
             let hs512Input = json(["alg": "HS512", "kid": kid, "typ": "JWT"]) + "." + parts[1]
-            let hs512 = try Command.run("python3", ["-c", "import hmac,hashlib,sys,base64; print(base64.urlsafe_b64encode(hmac.new(bytes.fromhex(sys.argv[1]), sys.argv[2].encode(), hashlib.sha512).digest()).decode().rstrip('='))",
+            let hs512 = try await Command.run("python3", ["-c", "import hmac,hashlib,sys,base64; print(base64.urlsafe_b64encode(hmac.new(bytes.fromhex(sys.argv[1]), sys.argv[2].encode(), hashlib.sha512).digest()).decode().rstrip('='))",
                                                    key.secret.map { String(format: "%02x", $0) }.joined(), hs512Input]).output.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(await refusal(fixture, hs512Input + "." + hs512) == .unsupportedAlgorithm("HS512"))
             #expect(await refusal(fixture, json(["alg": "RS256", "kid": kid]) + "." + parts[1] + "." + parts[2]) == .unsupportedAlgorithm("RS256"))
@@ -176,7 +176,7 @@ struct SessionTokenTests {
                 header = jwt.get_unverified_header(sys.argv[1])
                 print(claims["role"], claims["sub"], header["kid"])
                 """
-            let result = try Command.run("python3", ["-c", script, issued.token, key.secret.map { String(format: "%02x", $0) }.joined()])
+            let result = try await Command.run("python3", ["-c", script, issued.token, key.secret.map { String(format: "%02x", $0) }.joined()])
             #expect(result.status == 0, "\(result.errors)")
             #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "user \(issued.user.id) \(key.id)")
         }

@@ -166,7 +166,7 @@ struct AuthRoutesTests {
                 assert r.status_code == 401, r.text
                 print("ok")
                 """
-            let result = try Command.run("python3", ["-c", script, server.certificatePath, String(server.port)])
+            let result = try await Command.run("python3", ["-c", script, server.certificatePath, String(server.port)])
             #expect(result.status == 0, "\(result.errors)")
             #expect(result.output.contains("ok"))
         }

@@ -8,8 +8,8 @@ import Testing
 @Suite("Request smuggling and malformed framing", .serialized)
 struct RequestSmugglingTests {
     /// The status lines the server answered to `raw`.
-    private func statusLines(_ server: TestServer, _ raw: String) throws -> [String] {
-        let result = try Command.run(
+    private func statusLines(_ server: TestServer, _ raw: String) async throws -> [String] {
+        let result = try await Command.run(
             "openssl", ["s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(server.port)", "-servername", "localhost"],
             input: Data(raw.utf8)
         )
@@ -30,12 +30,12 @@ struct RequestSmugglingTests {
     func refused() async throws {
         try await TestServer.with { server in
             for (name, raw) in Self.attacks {
-                let lines = try statusLines(server, raw)
+                let lines = try await statusLines(server, raw)
                 #expect(lines.count == 1, "\(name): \(lines)")
                 #expect(lines.first?.hasPrefix("HTTP/1.1 400") == true, "\(name): \(lines)")
             }
             // The same path, framed properly, works: the refusals are about framing.
-            #expect(try statusLines(server, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n") == ["HTTP/1.1 200 OK"])
+            #expect(try await statusLines(server, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n") == ["HTTP/1.1 200 OK"])
         }
     }
 }

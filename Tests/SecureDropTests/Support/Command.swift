@@ -8,7 +8,20 @@ enum Command {
         var errors: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs the tool on a thread of its own and waits for it without holding one of Swift's
+    /// cooperative threads: those also run the in-process test servers, and a tool that talks
+    /// to one (curl, openssl, python) must not wait on a server starved of threads by its
+    /// own waiting caller (with two cores, two such waits deadlocked the suite).
+    static func run(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Swift.Result { try runBlocking(executable, arguments, input: input, environment: environment) })
+            }
+            thread.start()
+        }
+    }
+
+    private static func runBlocking(_ executable: String, _ arguments: [String], input: Data?, environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments

@@ -13,28 +13,28 @@ struct PublicKeyPinTests {
     /// `openssl x509 -in cert.pem -pubkey -noout | openssl pkey -pubin -outform der |
     /// openssl dgst -sha256 -binary | base64`, one step at a time (the DER and the digest go
     /// through files so the bytes stay binary).
-    private func pinFromOpenSSLCommandLine(certificatePath: String, directory: URL) throws -> String {
-        let publicKey = try Command.run("openssl", ["x509", "-in", certificatePath, "-pubkey", "-noout"])
+    private func pinFromOpenSSLCommandLine(certificatePath: String, directory: URL) async throws -> String {
+        let publicKey = try await Command.run("openssl", ["x509", "-in", certificatePath, "-pubkey", "-noout"])
         try #require(publicKey.status == 0, "\(publicKey.errors)")
         let derPath = directory.appendingPathComponent("spki.der").path
-        let der = try Command.run("openssl", ["pkey", "-pubin", "-outform", "der", "-out", derPath], input: Data(publicKey.output.utf8))
+        let der = try await Command.run("openssl", ["pkey", "-pubin", "-outform", "der", "-out", derPath], input: Data(publicKey.output.utf8))
         try #require(der.status == 0, "\(der.errors)")
         let digestPath = directory.appendingPathComponent("spki.sha256").path
-        let digest = try Command.run("openssl", ["dgst", "-sha256", "-binary", "-out", digestPath, derPath])
+        let digest = try await Command.run("openssl", ["dgst", "-sha256", "-binary", "-out", digestPath, derPath])
         try #require(digest.status == 0, "\(digest.errors)")
-        let base64 = try Command.run("openssl", ["base64", "-A", "-in", digestPath])
+        let base64 = try await Command.run("openssl", ["base64", "-A", "-in", digestPath])
         try #require(base64.status == 0, "\(base64.errors)")
         return base64.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test("The pin equals the one the openssl command line computes, from a file and from PEM text")
-    func matchesOpenSSL() throws {
+    func matchesOpenSSL() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
         try SelfSignedCertificate.writeIfMissing(certificatePath: certificate, keyPath: key, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
-        let expected = try pinFromOpenSSLCommandLine(certificatePath: certificate, directory: directory)
+        let expected = try await pinFromOpenSSLCommandLine(certificatePath: certificate, directory: directory)
         #expect(expected.count == 44)
 
         let fromFile = try PublicKeyPin(certificateFile: certificate)
@@ -49,7 +49,7 @@ struct PublicKeyPinTests {
     }
 
     @Test("The pin of a chain file is the leaf's; other PEM blocks before it are skipped")
-    func chainFile() throws {
+    func chainFile() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let leaf = try SelfSignedCertificate.generate(dnsNames: ["localhost"], ipAddresses: [])
@@ -62,7 +62,7 @@ struct PublicKeyPinTests {
     }
 
     @Test("Both notations parse to the same pin; whitespace around it is ignored")
-    func parsing() throws {
+    func parsing() async throws {
         let good = Data((0..<32).map { UInt8($0) }).base64EncodedString()
         let pin = try PublicKeyPin(parsing: "sha256:" + good)
         #expect(pin.description == "sha256:" + good)
@@ -100,7 +100,7 @@ struct PublicKeyPinTests {
     }
 
     @Test("A missing file, a non-certificate and garbage PEM give errors that name the source")
-    func unreadable() throws {
+    func unreadable() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let missing = directory.appendingPathComponent("absent.pem").path
@@ -119,7 +119,7 @@ struct PublicKeyPinTests {
     }
 
     @Test("A failed read leaves no error on OpenSSL's queue for the next call on this thread")
-    func errorQueueIsDrained() throws {
+    func errorQueueIsDrained() async throws {
         _ = try? PublicKeyPin(certificatePEM: "garbage")
         _ = try? PublicKeyPin(certificateFile: "/nonexistent/cert.pem")
         let drained = OpenSSLError.drain("check")

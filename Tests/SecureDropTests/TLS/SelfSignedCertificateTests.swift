@@ -15,12 +15,12 @@ struct SelfSignedCertificateTests {
         try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
     }
 
-    private func openssl(_ arguments: [String], input: Data? = nil) throws -> Command.Result {
-        try Command.run("openssl", arguments, input: input)
+    private func openssl(_ arguments: [String], input: Data? = nil) async throws -> Command.Result {
+        try await Command.run("openssl", arguments, input: input)
     }
 
     @Test("A v3, P-256, ECDSA-SHA256 end-entity certificate with the requested names and extensions")
-    func contents() throws {
+    func contents() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let pair = try SelfSignedCertificate.generate(
@@ -29,7 +29,7 @@ struct SelfSignedCertificateTests {
         )
         let path = directory.appendingPathComponent("cert.pem").path
         try pair.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
-        let parsed = try openssl(["x509", "-in", path, "-noout", "-text"])
+        let parsed = try await openssl(["x509", "-in", path, "-noout", "-text"])
         #expect(parsed.status == 0, "\(parsed.errors)")
         let text = parsed.output
         #expect(text.contains("Version: 3 (0x2)"))
@@ -45,31 +45,31 @@ struct SelfSignedCertificateTests {
         #expect(text.contains("X509v3 Key Usage: critical\n                Digital Signature\n"))
         #expect(text.contains("X509v3 Extended Key Usage: \n                TLS Web Server Authentication\n"))
         // The AKI repeats the SKI (strict verifiers want one on an end-entity certificate).
-        let keyIdentifiers = try openssl(["x509", "-in", path, "-noout", "-ext", "subjectKeyIdentifier,authorityKeyIdentifier"]).output
+        let keyIdentifiers = try await openssl(["x509", "-in", path, "-noout", "-ext", "subjectKeyIdentifier,authorityKeyIdentifier"]).output
             .split(separator: "\n").filter { !$0.hasPrefix("X509v3") }.map { $0.trimmingCharacters(in: .whitespaces) }
         #expect(keyIdentifiers.count == 2 && keyIdentifiers[0].count == 59 && keyIdentifiers[0] == keyIdentifiers[1], "\(keyIdentifiers)")
 
         // Valid now (with five minutes of slack before) and for about 397 days, not 398.
-        #expect(try openssl(["x509", "-in", path, "-noout", "-checkend", "0"]).status == 0)
-        #expect(try openssl(["x509", "-in", path, "-noout", "-checkend", String(396 * 86_400)]).status == 0)
-        #expect(try openssl(["x509", "-in", path, "-noout", "-checkend", String(398 * 86_400)]).status != 0)
+        #expect(try await openssl(["x509", "-in", path, "-noout", "-checkend", "0"]).status == 0)
+        #expect(try await openssl(["x509", "-in", path, "-noout", "-checkend", String(396 * 86_400)]).status == 0)
+        #expect(try await openssl(["x509", "-in", path, "-noout", "-checkend", String(398 * 86_400)]).status != 0)
 
         // The key is an unencrypted PKCS #8 P-256 key matching the certificate.
         #expect(pair.privateKeyPEM.hasPrefix("-----BEGIN PRIVATE KEY-----\n"))
-        let keyText = try openssl(["pkey", "-noout", "-text"], input: Data(pair.privateKeyPEM.utf8))
+        let keyText = try await openssl(["pkey", "-noout", "-text"], input: Data(pair.privateKeyPEM.utf8))
         #expect(keyText.output.contains("ASN1 OID: prime256v1"))
-        let fromKey = try openssl(["pkey", "-pubout"], input: Data(pair.privateKeyPEM.utf8)).output
-        let fromCertificate = try openssl(["x509", "-noout", "-pubkey"], input: Data(pair.certificatePEM.utf8)).output
+        let fromKey = try await openssl(["pkey", "-pubout"], input: Data(pair.privateKeyPEM.utf8)).output
+        let fromCertificate = try await openssl(["x509", "-noout", "-pubkey"], input: Data(pair.certificatePEM.utf8)).output
         #expect(!fromKey.isEmpty && fromKey == fromCertificate)
     }
 
     @Test("Serial numbers are random, positive and 16 bytes long; keys are fresh each time")
-    func serials() throws {
+    func serials() async throws {
         var serials = Set<String>()
         var pins = Set<PublicKeyPin>()
         for _ in 0..<4 {
             let pair = try SelfSignedCertificate.generate(dnsNames: ["localhost"], ipAddresses: [])
-            let serial = try openssl(["x509", "-noout", "-serial"], input: Data(pair.certificatePEM.utf8)).output
+            let serial = try await openssl(["x509", "-noout", "-serial"], input: Data(pair.certificatePEM.utf8)).output
                 .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
             #expect(serial.count <= 32 && serial.count >= 16, "\(serial)")  // leading zero bytes are not encoded
             #expect(!serial.hasPrefix("-"))
@@ -81,7 +81,7 @@ struct SelfSignedCertificateTests {
     }
 
     @Test("openssl verify accepts the certificate as its own trust anchor, strictly, for its names only")
-    func trustAnchor() throws {
+    func trustAnchor() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("cert.pem").path
@@ -89,22 +89,22 @@ struct SelfSignedCertificateTests {
             .certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
         let base = ["verify", "-CAfile", path, "-purpose", "sslserver", "-x509_strict"]
         for check in [["-verify_hostname", "localhost"], ["-verify_ip", "127.0.0.1"], ["-verify_ip", "::1"]] {
-            let result = try openssl(base + check + [path])
+            let result = try await openssl(base + check + [path])
             #expect(result.status == 0, "\(check): \(result.output) \(result.errors)")
         }
         for check in [["-verify_hostname", "example.org"], ["-verify_ip", "10.0.0.1"]] {
-            #expect(try openssl(base + check + [path]).status != 0, "\(check) was accepted")
+            #expect(try await openssl(base + check + [path]).status != 0, "\(check) was accepted")
         }
         // It cannot act as a CA for anything else: a certificate it "issued" would fail,
         // and a different self-signed certificate is not trusted through it.
         let otherPath = directory.appendingPathComponent("other.pem").path
         try SelfSignedCertificate.generate(dnsNames: ["localhost"], ipAddresses: [])
             .certificatePEM.write(toFile: otherPath, atomically: true, encoding: .utf8)
-        #expect(try openssl(["verify", "-CAfile", path, otherPath]).status != 0)
+        #expect(try await openssl(["verify", "-CAfile", path, otherPath]).status != 0)
     }
 
     @Test("Python's ssl module completes a verified handshake against it (in memory, no sockets)")
-    func pythonHandshake() throws {
+    func pythonHandshake() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = directory.appendingPathComponent("certs/cert.pem").path
@@ -136,11 +136,11 @@ struct SelfSignedCertificateTests {
             """
         for host in ["localhost", "127.0.0.1", "::1"] {
             for mode in ["default", "strict"] {
-                let result = try Command.run("python3", ["-c", script, certificate, key, host, mode])
+                let result = try await Command.run("python3", ["-c", script, certificate, key, host, mode])
                 #expect(result.status == 0 && result.output.contains("verified"), "\(host) \(mode): \(result.errors)")
             }
         }
-        let wrongName = try Command.run("python3", ["-c", script, certificate, key, "example.org", "default"])
+        let wrongName = try await Command.run("python3", ["-c", script, certificate, key, "example.org", "default"])
         #expect(wrongName.status != 0)
         #expect(wrongName.errors.contains("Hostname mismatch"), "\(wrongName.errors)")
     }
@@ -161,10 +161,10 @@ struct SelfSignedCertificateTests {
     }
 
     @Test("A long first name is not used as the common name (CN is limited to 64 bytes)")
-    func longCommonName() throws {
+    func longCommonName() async throws {
         let long = String(repeating: "a", count: 60) + "." + String(repeating: "b", count: 10) + ".example.org"
         let pair = try SelfSignedCertificate.generate(dnsNames: [long, "localhost"], ipAddresses: [])
-        let subject = try openssl(["x509", "-noout", "-subject"], input: Data(pair.certificatePEM.utf8)).output
+        let subject = try await openssl(["x509", "-noout", "-subject"], input: Data(pair.certificatePEM.utf8)).output
         #expect(subject.contains("CN = localhost"))
         #expect(throws: CertificateError.self) {
             try SelfSignedCertificate.generate(dnsNames: ["localhost"], ipAddresses: [], validityDays: 0)
@@ -172,7 +172,7 @@ struct SelfSignedCertificateTests {
     }
 
     @Test("writeIfMissing: directory 0700, key 0600, certificate 0644, no temporary files left, never overwrites")
-    func writing() throws {
+    func writing() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificatesDirectory = directory.appendingPathComponent("nested/certs").path
@@ -184,8 +184,8 @@ struct SelfSignedCertificateTests {
         #expect(try mode(certificatesDirectory) == 0o700)
         #expect(try mode(directory.appendingPathComponent("nested").path) == 0o700)
         #expect(try FileManager.default.contentsOfDirectory(atPath: certificatesDirectory).sorted() == ["cert.pem", "key.pem"])
-        let fromKey = try openssl(["pkey", "-in", key, "-pubout"]).output
-        let fromCertificate = try openssl(["x509", "-in", certificate, "-noout", "-pubkey"]).output
+        let fromKey = try await openssl(["pkey", "-in", key, "-pubout"]).output
+        let fromCertificate = try await openssl(["x509", "-in", certificate, "-noout", "-pubkey"]).output
         #expect(!fromKey.isEmpty && fromKey == fromCertificate)
 
         // Both present: nothing happens.
@@ -197,7 +197,7 @@ struct SelfSignedCertificateTests {
     }
 
     @Test("writeIfMissing refuses half a pair, names the missing file, and leaves the other untouched")
-    func halfPair() throws {
+    func halfPair() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = directory.appendingPathComponent("cert.pem").path
@@ -235,7 +235,7 @@ struct SelfSignedCertificateTests {
     }
 
     @Test("writeIfMissing reports a directory it cannot create, naming it")
-    func unwritableDirectory() throws {
+    func unwritableDirectory() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let blocker = directory.appendingPathComponent("file").path

@@ -9,7 +9,7 @@ struct TLSScanTests {
     @Test("sslscan finds no old protocol, no weak cipher, no renegotiation, no compression")
     func scan() async throws {
         try await TestServer.with { server in
-            let result = try Command.run("sslscan", ["--no-colour", "--show-sigs", "127.0.0.1:\(server.port)"])
+            let result = try await Command.run("sslscan", ["--no-colour", "--show-sigs", "127.0.0.1:\(server.port)"])
             #expect(result.status == 0, "sslscan did not run (install it with `make deps`): \(result.errors)")
             let report = result.output
             for disabled in ["SSLv2     disabled", "SSLv3     disabled", "TLSv1.0   disabled", "TLSv1.1   disabled"] {
