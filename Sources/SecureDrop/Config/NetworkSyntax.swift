@@ -12,9 +12,7 @@ enum NetworkSyntax {
     /// An IPv4 dotted quad or an IPv6 literal (without brackets or zone), as `inet_pton`
     /// accepts them, so the check agrees with what the socket layer will parse later.
     static func isIPAddress(_ text: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+        AddressBlock.bytes(of: text) != nil
     }
 
     /// A host name made of `[A-Za-z0-9.-]`: at most 253 characters, dot-separated labels of

@@ -96,8 +96,7 @@ final class ServerProcess {
     }
 
     init(environment: [String: String]) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("securedrop-process-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTemporaryDirectory("securedrop-process")
         process.executableURL = Self.executable
         process.currentDirectoryURL = directory
         var base = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SECUREDROP_") }

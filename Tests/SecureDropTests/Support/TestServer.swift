@@ -31,8 +31,7 @@ final class TestServer: Sendable {
         logs: LogCapture? = nil,
         extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)? = TestRoutes.register
     ) async throws -> TestServer {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("securedrop-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("securedrop-test")
         var configuration = Configuration()
         configuration.host = "127.0.0.1"
         configuration.port = 0

@@ -4,12 +4,6 @@ import Testing
 
 @Suite("Public key pins (SHA-256 of the SubjectPublicKeyInfo)")
 struct PublicKeyPinTests {
-    private func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("securedrop-pin-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// `openssl x509 -in cert.pem -pubkey -noout | openssl pkey -pubin -outform der |
     /// openssl dgst -sha256 -binary | base64`, one step at a time (the DER and the digest go
     /// through files so the bytes stay binary).
@@ -29,7 +23,7 @@ struct PublicKeyPinTests {
 
     @Test("The pin equals the one the openssl command line computes, from a file and from PEM text")
     func matchesOpenSSL() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("securedrop-pin")
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
@@ -50,7 +44,7 @@ struct PublicKeyPinTests {
 
     @Test("The pin of a chain file is the leaf's; other PEM blocks before it are skipped")
     func chainFile() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("securedrop-pin")
         defer { try? FileManager.default.removeItem(at: directory) }
         let leaf = try SelfSignedCertificate.generate(dnsNames: ["localhost"], ipAddresses: [])
         let other = try SelfSignedCertificate.generate(dnsNames: ["example.org"], ipAddresses: [])
@@ -101,7 +95,7 @@ struct PublicKeyPinTests {
 
     @Test("A missing file, a non-certificate and garbage PEM give errors that name the source")
     func unreadable() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("securedrop-pin")
         defer { try? FileManager.default.removeItem(at: directory) }
         let missing = directory.appendingPathComponent("absent.pem").path
         let missingError = #expect(throws: PublicKeyPinError.self) { try PublicKeyPin(certificateFile: missing) }

@@ -4,13 +4,6 @@ import Testing
 
 @Suite("Self-signed certificate generation and writing")
 struct SelfSignedCertificateTests {
-    /// A fresh directory, removed by the caller's `defer`.
-    private func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("securedrop-cert-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     private func mode(_ path: String) throws -> Int? {
         try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
     }
@@ -21,7 +14,7 @@ struct SelfSignedCertificateTests {
 
     @Test("A v3, P-256, ECDSA-SHA256 end-entity certificate with the requested names and extensions")
     func contents() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("securedrop-cert")
         defer { try? FileManager.default.removeItem(at: directory) }
         let pair = try SelfSignedCertificate.generate(
             dnsNames: ["localhost", "files.example.org", "LOCALHOST", "*.example.net"],
@@ -82,7 +75,7 @@ struct SelfSignedCertificateTests {
 
     @Test("openssl verify accepts the certificate as its own trust anchor, strictly, for its names only")
     func trustAnchor() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("securedrop-cert")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("cert.pem").path
         try SelfSignedCertificate.generate(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1", "::1"])
@@ -105,7 +98,7 @@ struct SelfSignedCertificateTests {
 
     @Test("Python's ssl module completes a verified handshake against it (in memory, no sockets)")
     func pythonHandshake() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("securedrop-cert")
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = directory.appendingPathComponent("certs/cert.pem").path
         let key = directory.appendingPathComponent("certs/key.pem").path
@@ -173,7 +166,7 @@ struct SelfSignedCertificateTests {
 
     @Test("writeIfMissing: directory 0700, key 0600, certificate 0644, no temporary files left, never overwrites")
     func writing() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("securedrop-cert")
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificatesDirectory = directory.appendingPathComponent("nested/certs").path
         let certificate = certificatesDirectory + "/cert.pem"
@@ -198,7 +191,7 @@ struct SelfSignedCertificateTests {
 
     @Test("writeIfMissing refuses half a pair, names the missing file, and leaves the other untouched")
     func halfPair() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("securedrop-cert")
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
@@ -236,7 +229,7 @@ struct SelfSignedCertificateTests {
 
     @Test("writeIfMissing reports a directory it cannot create, naming it")
     func unwritableDirectory() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try makeTemporaryDirectory("securedrop-cert")
         defer { try? FileManager.default.removeItem(at: directory) }
         let blocker = directory.appendingPathComponent("file").path
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
