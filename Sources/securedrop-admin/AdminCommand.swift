@@ -11,9 +11,9 @@ import SecureDrop
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "securedrop-admin",
-        abstract: "Administer a SecureDrop server: users, signing secrets, certificates.",
+        abstract: "Administer a SecureDrop server: users, signing secrets, files, certificates.",
         version: SecureDrop.version,
-        subcommands: [InitCommand.self, UserCommand.self, SecretCommand.self, CertCommand.self]
+        subcommands: [InitCommand.self, UserCommand.self, SecretCommand.self, FilesCommand.self, CertCommand.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; SPEC §7 asks for 2, and for one-line

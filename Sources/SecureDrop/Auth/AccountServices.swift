@@ -6,6 +6,8 @@ import NIOPosix
 /// password hasher, the key ring, the login throttle and the session service on top.
 /// The server and `securedrop-admin` open it the same way.
 public struct AccountServices: Sendable {
+    /// The metadata database the store uses; files keep their records in it too.
+    public let database: SQLiteDatabase
     public let store: any AccountStore
     public let hasher: PasswordHasher
     public let keyRing: KeyRing
@@ -15,13 +17,14 @@ public struct AccountServices: Sendable {
     public static let firstAdminName = "admin"
 
     public static func open(configuration: Configuration, hashingThreads: Int = System.coreCount) throws -> AccountServices {
-        let store = SQLiteAccountStore(database: try SQLiteDatabase(dataDirectory: configuration.dataDirectory))
+        let database = try SQLiteDatabase(dataDirectory: configuration.dataDirectory)
+        let store = SQLiteAccountStore(database: database)
         let hasher = try PasswordHasher(parameters: configuration.argon2, threads: hashingThreads)
         let keyRing = KeyRing(store: store, sessionTTL: configuration.sessionTTL)
         let sessions = SessionService(
             store: store, hasher: hasher, keyRing: keyRing, throttle: LoginThrottle(), sessionTTL: configuration.sessionTTL
         )
-        return AccountServices(store: store, hasher: hasher, keyRing: keyRing, sessions: sessions)
+        return AccountServices(database: database, store: store, hasher: hasher, keyRing: keyRing, sessions: sessions)
     }
 
     /// Makes a fresh installation usable: a signing key, and when there are no users at

@@ -67,13 +67,15 @@ struct AddressBlock: Sendable {
 
     /// 16 bytes for an IPv6 address, IPv4-mapped for IPv4; nil for anything else.
     static func bytes(of text: String) -> [UInt8]? {
-        var v4 = in_addr()
+        // Plain byte arrays rather than in_addr/in6_addr: the layouts are the raw network-order
+        // bytes either way, and the C structs' initialisers are not visible from every module.
+        var v4 = [UInt8](repeating: 0, count: 4)
         if inet_pton(AF_INET, text, &v4) == 1 {
-            return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] + withUnsafeBytes(of: &v4) { Array($0) }
+            return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] + v4
         }
-        var v6 = in6_addr()
+        var v6 = [UInt8](repeating: 0, count: 16)
         if inet_pton(AF_INET6, text, &v6) == 1 {
-            return withUnsafeBytes(of: &v6) { Array($0) }
+            return v6
         }
         return nil
     }

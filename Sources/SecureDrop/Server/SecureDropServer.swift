@@ -23,6 +23,8 @@ public struct SecureDropServer: Sendable {
     public let generatedCertificate: Bool
     /// Users, keys and sessions.
     public let accounts: AccountServices
+    /// Stored files: blobs in the data directory, metadata beside the accounts.
+    public let files: FileService
     /// The first administrator's password when this start created it; shown once.
     public let initialAdminPassword: String?
     private let logger: Logger
@@ -31,10 +33,12 @@ public struct SecureDropServer: Sendable {
     /// - Parameters:
     ///   - extraRoutes: more routes on the same router, behind the same middleware (tests
     ///     use this for streaming endpoints).
+    ///   - blobStore: where file bytes go; by default ``LocalBlobStore`` in the data directory.
     public init(
         configuration: Configuration,
         logger: Logger,
-        extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)? = nil
+        extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)? = nil,
+        blobStore: (any BlobStore)? = nil
     ) async throws {
         self.configuration = configuration
         self.logger = logger
@@ -45,7 +49,17 @@ public struct SecureDropServer: Sendable {
             privateKeyFile: configuration.tlsKeyPath
         )
         self.accounts = try AccountServices.open(configuration: configuration)
+        var files = try FileService.open(configuration: configuration, database: accounts.database, logger: logger)
+        if let blobStore {
+            files = FileService(blobs: blobStore, metadata: files.metadata, maximumUploadBytes: files.maximumUploadBytes, logger: logger)
+        }
+        self.files = files
         self.initialAdminPassword = try await accounts.bootstrap()
+        // No upload is in progress at start: any `.part` file is a crash's leftover.
+        let swept = try await files.blobs.sweepUncommitted()
+        if swept > 0 {
+            logger.notice("Removed unfinished uploads left by an earlier run", metadata: ["count": .stringConvertible(swept)])
+        }
     }
 
     /// Generates a self-signed certificate when the configuration allows it and none exists.
@@ -89,6 +103,7 @@ public struct SecureDropServer: Sendable {
         ))
         HealthRoutes().register(on: router)
         AuthRoutes(sessions: accounts.sessions).register(on: router)
+        FileRoutes(files: files).register(on: router)
         extraRoutes?(router)
         return router
     }
@@ -100,7 +115,7 @@ public struct SecureDropServer: Sendable {
         // Header limits well under Hummingbird's 80 KiB defaults: no route needs more than a
         // bearer token and a few small headers, and every byte here is unauthenticated.
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestFramingValidator()],
+            additionalChannelHandlers: [RequestFramingValidator(), UnfinishedRequestCloser(maximumUploadBytes: configuration.maxUploadBytes)],
             idleTimeout: TimeAmount(configuration.idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
         )

@@ -29,7 +29,8 @@ final class TestServer: Sendable {
     static func start(
         configure: (inout Configuration) -> Void = { _ in },
         logs: LogCapture? = nil,
-        extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)? = TestRoutes.register
+        extraRoutes: (@Sendable (Router<SecureDropRequestContext>) -> Void)? = TestRoutes.register,
+        blobStore: (@Sendable (Configuration) throws -> any BlobStore)? = nil
     ) async throws -> TestServer {
         let directory = try makeTemporaryDirectory("securedrop-test")
         var configuration = Configuration()
@@ -48,7 +49,9 @@ final class TestServer: Sendable {
         if logs == nil {
             logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         }
-        let server = try await SecureDropServer(configuration: configuration, logger: logger, extraRoutes: extraRoutes)
+        let server = try await SecureDropServer(
+            configuration: configuration, logger: logger, extraRoutes: extraRoutes, blobStore: try blobStore?(configuration)
+        )
 
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = server.makeServiceGroup(onServerRunning: { port in continuation.yield(port) }, shutdownSignals: [])
@@ -66,9 +69,10 @@ final class TestServer: Sendable {
     static func with<Result>(
         configure: (inout Configuration) -> Void = { _ in },
         logs: LogCapture? = nil,
+        blobStore: (@Sendable (Configuration) throws -> any BlobStore)? = nil,
         _ body: (TestServer) async throws -> Result
     ) async throws -> Result {
-        let server = try await start(configure: configure, logs: logs)
+        let server = try await start(configure: configure, logs: logs, blobStore: blobStore)
         do {
             let result = try await body(server)
             await server.stop()

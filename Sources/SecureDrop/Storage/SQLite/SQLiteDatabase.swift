@@ -80,6 +80,25 @@ public struct SQLiteDatabase: Sendable {
                 CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at);
                 """)
         }
+        migrator.registerMigration("2-files") { db in
+            // Names compare case-insensitively so that `Report.pdf` and `report.pdf` cannot
+            // both exist: they would collide in a ZIP opened on macOS or Windows.
+            try db.execute(sql: """
+                CREATE TABLE files (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    size INTEGER NOT NULL CHECK (size >= 0),
+                    sha256 TEXT NOT NULL,
+                    crc32 INTEGER NOT NULL,
+                    content_type TEXT NOT NULL,
+                    uploaded_at REAL NOT NULL,
+                    uploader_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+                    uploader_name TEXT NOT NULL,
+                    blob TEXT NOT NULL UNIQUE
+                );
+                CREATE INDEX files_uploaded_at ON files (uploaded_at);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+public import NIOCore
+
+/// Everything routes do with files, in one place: the seed-compatible API, the REST API, the
+/// web pages and `securedrop-admin` all call this, so naming, limits, permissions and
+/// atomicity rules exist once.
+///
+/// It sees storage only through ``BlobStore`` and ``FileMetadataStore``.
+public struct FileService: Sendable {
+    public let blobs: any BlobStore
+    public let metadata: any FileMetadataStore
+    /// The largest request body an upload may have, in bytes.
+    public let maximumUploadBytes: Int64
+    let logger: Logger
+
+    public init(blobs: any BlobStore, metadata: any FileMetadataStore, maximumUploadBytes: Int64, logger: Logger) {
+        self.blobs = blobs
+        self.metadata = metadata
+        self.maximumUploadBytes = maximumUploadBytes
+        self.logger = logger
+    }
+
+    /// The local-filesystem store and the SQLite metadata for a data directory.
+    public static func open(configuration: Configuration, database: SQLiteDatabase, logger: Logger) throws -> FileService {
+        FileService(
+            blobs: try LocalBlobStore(dataDirectory: configuration.dataDirectory),
+            metadata: SQLiteFileMetadataStore(database: database),
+            maximumUploadBytes: configuration.maxUploadBytes,
+            logger: logger
+        )
+    }
+
+    // MARK: Reading
+
+    public func list(order: FileOrder = .oldestFirst, limit: Int? = nil) async throws -> [FileRecord] {
+        try await metadata.files(order: order, limit: limit)
+    }
+
+    /// The file called `name`, or ``FileServiceError/notFound(_:)``. A name that slugify could
+    /// never have produced is not looked up at all.
+    public func file(named name: String) async throws -> FileRecord {
+        guard FileName.isValid(name), let record = try await metadata.file(named: name) else {
+            throw FileServiceError.notFound(name)
+        }
+        return record
+    }
+
+    /// Streams a file's bytes (or one range of them) to `consume`.
+    public func read(_ record: FileRecord, range: ClosedRange<UInt64>? = nil, into consume: (ByteBuffer) async throws -> Void) async throws {
+        do {
+            try await blobs.read(record.blob, range: range, into: consume)
+        } catch let error as BlobStoreError {
+            logger.error("Cannot read a stored file", metadata: ["file": .string(record.name), "error": .string(error.description)])
+            throw FileServiceError.storageFailure
+        }
+    }
+
+    // MARK: Writing
+
+    /// Starts receiving a file that the client calls `originalName`.
+    ///
+    /// The name is slugified first, so a bad name fails before any byte is stored.
+    public func beginUpload(originalName: String, uploader: AuthenticatedUser) async throws -> PendingUpload {
+        let name: String
+        do {
+            name = try FileName.slugify(originalName)
+        } catch {
+            throw FileServiceError.invalidName(error)
+        }
+        let writer = try await mapStorageErrors { try await blobs.makeWriter() }
+        return PendingUpload(requestedName: name, uploader: uploader, writer: writer)
+    }
+
+    /// Makes `uploads` durable and visible, all or none: each blob is synced and committed,
+    /// then every record is inserted in one transaction. On any failure every blob is removed
+    /// again, so a failed request leaves neither a file nor a row.
+    ///
+    /// - Parameter overwrite: replace same-named files (their uploader's or any for an admin)
+    ///   instead of choosing `name-N`.
+    /// - Returns: the records as stored, with their final names, in the order given.
+    public func commit(_ uploads: [PendingUpload], overwrite: Bool) async throws -> [FileRecord] {
+        var committed: [BlobID] = []
+        do {
+            var records: [FileRecord] = []
+            for upload in uploads {
+                try await mapStorageErrors { try await upload.writer.commit() }
+                committed.append(upload.writer.id)
+                records.append(upload.record())
+            }
+            let uploader = uploads.first?.uploader
+            let policy: NameConflictPolicy = overwrite
+                ? .replace(mayReplace: { existing in uploader.map { Self.mayModify(existing, as: $0) } ?? false })
+                : .rename
+            let insertions = try await metadata.insert(records, policy: policy)
+            for replaced in insertions.compactMap(\.replaced) {
+                try? await blobs.remove(replaced.blob)
+            }
+            for insertion in insertions {
+                logger.info("Stored a file", metadata: [
+                    "file": .string(insertion.record.name), "bytes": .stringConvertible(insertion.record.size),
+                    "user": .string(insertion.record.uploaderName), "replaced": .stringConvertible(insertion.replaced != nil),
+                ])
+            }
+            return insertions.map(\.record)
+        } catch {
+            for upload in uploads { await upload.writer.abort() }
+            for blob in committed { try? await blobs.remove(blob) }
+            switch error {
+            case FileMetadataError.forbidden(let name): throw FileServiceError.forbidden(name)
+            case FileMetadataError.noFreeName(let name): throw FileServiceError.noFreeName(name)
+            default: throw error
+            }
+        }
+    }
+
+    /// Deletes `name` when `user` uploaded it or is an admin.
+    public func delete(named name: String, by user: AuthenticatedUser) async throws -> FileRecord {
+        try await delete(named: name, actor: user.name) { Self.mayModify($0, as: user) }
+    }
+
+    /// Deletes `name` for the operator (`securedrop-admin files remove`), whoever uploaded it.
+    public func deleteAsOperator(named name: String) async throws -> FileRecord {
+        try await delete(named: name, actor: "securedrop-admin") { _ in true }
+    }
+
+    private func delete(named name: String, actor: String, mayDelete: @escaping @Sendable (FileRecord) -> Bool) async throws -> FileRecord {
+        guard FileName.isValid(name) else { throw FileServiceError.notFound(name) }
+        let deleted: FileRecord?
+        do {
+            deleted = try await metadata.delete(named: name, mayDelete: mayDelete)
+        } catch FileMetadataError.forbidden(let name) {
+            throw FileServiceError.forbidden(name)
+        }
+        guard let deleted else { throw FileServiceError.notFound(name) }
+        // The row is gone, so the file is gone for everyone; a blob that cannot be removed
+        // now is an orphan that `securedrop-admin files verify` reports.
+        try? await blobs.remove(deleted.blob)
+        logger.info("Deleted a file", metadata: ["file": .string(deleted.name), "user": .string(actor)])
+        return deleted
+    }
+
+    /// Files belong to their uploader; admins may change anything.
+    static func mayModify(_ file: FileRecord, as user: AuthenticatedUser) -> Bool {
+        user.role == .admin || file.uploaderID == user.id
+    }
+
+    /// Turns storage failures into the client-facing errors (a full disk is `507`, not `500`).
+    func mapStorageErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch BlobStoreError.insufficientStorage {
+            throw FileServiceError.insufficientStorage
+        }
+    }
+}
+
+/// One file being received: its bytes go to an uncommitted blob while SHA-256, CRC-32 and the
+/// size are computed on the way, so nothing has to be re-read afterwards.
+///
+/// Owned by the one task handling the upload.
+public final class PendingUpload {
+    public let requestedName: String
+    let uploader: AuthenticatedUser
+    let writer: any BlobWriter
+    private let sha256 = SHA256Hasher()
+    private var crc32 = CRC32()
+    public private(set) var size: UInt64 = 0
+
+    init(requestedName: String, uploader: AuthenticatedUser, writer: any BlobWriter) {
+        self.requestedName = requestedName
+        self.uploader = uploader
+        self.writer = writer
+    }
+
+    public func write(_ buffer: ByteBuffer) async throws {
+        sha256.update(buffer)
+        crc32.update(buffer)
+        size += UInt64(buffer.readableBytes)
+        do {
+            try await writer.write(buffer)
+        } catch BlobStoreError.insufficientStorage {
+            throw FileServiceError.insufficientStorage
+        }
+    }
+
+    /// Throws the bytes away.
+    public func abort() async {
+        await writer.abort()
+    }
+
+    fileprivate func record() -> FileRecord {
+        FileRecord(
+            name: requestedName,
+            size: size,
+            sha256: sha256.finishHex(),
+            crc32: crc32.value,
+            contentType: ContentTypePolicy.contentType(forFileName: requestedName),
+            uploadedAt: Date(),
+            uploaderID: uploader.id,
+            uploaderName: uploader.name,
+            blob: writer.id
+        )
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import Glibc
+public import NIOCore
+public import NIOPosix
+import NIOConcurrencyHelpers
+
+/// ``BlobStore`` on the local filesystem, inside the data directory.
+///
+/// Layout: committed blobs at `blobs/<first two hex digits>/<id>`, uploads in progress at
+/// `tmp/<id>.part`. Both are in the data directory, so committing is a `rename(2)` on one
+/// filesystem: atomic, and a crash leaves either the whole blob or a `.part` file that the
+/// next start sweeps. Files are 0600 and directories 0700, like the database.
+///
+/// Every system call runs on `threadPool`, never on an event loop: a slow disk must not stall
+/// other connections.
+public struct LocalBlobStore: BlobStore {
+    public let root: String
+    let threadPool: NIOThreadPool
+    /// Bytes per read. Large enough that the per-call thread hop is noise next to the copy.
+    let readChunkSize: Int
+
+    /// Creates `blobs/` and `tmp/` under `dataDirectory` when missing.
+    public init(dataDirectory: String, threadPool: NIOThreadPool = .singleton, readChunkSize: Int = 512 * 1024) throws {
+        self.root = dataDirectory
+        self.threadPool = threadPool
+        self.readChunkSize = readChunkSize
+        for directory in [blobsDirectory, temporaryDirectory] {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw BlobStoreError.io(operation: "creating \(directory)", reason: error.localizedDescription)
+            }
+        }
+    }
+
+    var blobsDirectory: String { root + "/blobs" }
+    var temporaryDirectory: String { root + "/tmp" }
+
+    func path(of id: BlobID) -> String {
+        "\(blobsDirectory)/\(id.rawValue.prefix(2))/\(id.rawValue)"
+    }
+
+    public func makeWriter() async throws -> any BlobWriter {
+        let id = try BlobID.random()
+        let temporaryPath = "\(temporaryDirectory)/\(id.rawValue).part"
+        let descriptor = try await threadPool.runIfActive {
+            try SystemCall.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o600)
+        }
+        return LocalBlobWriter(id: id, descriptor: descriptor, temporaryPath: temporaryPath, finalPath: path(of: id), threadPool: threadPool)
+    }
+
+    public func read(_ id: BlobID, range: ClosedRange<UInt64>?, into consume: (ByteBuffer) async throws -> Void) async throws {
+        let path = path(of: id)
+        let chunkSize = readChunkSize
+        let descriptor = try await threadPool.runIfActive {
+            let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw errno == ENOENT ? BlobStoreError.missing(id) : SystemCall.error("open") }
+            return descriptor
+        }
+        defer { close(descriptor) }
+        var offset = range?.lowerBound ?? 0
+        let end: UInt64? = range.map { $0.upperBound + 1 }
+        while end.map({ offset < $0 }) ?? true {
+            let wanted = end.map { Int(min(UInt64(chunkSize), $0 - offset)) } ?? chunkSize
+            let start = offset
+            let chunk = try await threadPool.runIfActive {
+                try SystemCall.pread(descriptor, count: wanted, offset: start)
+            }
+            if chunk.readableBytes == 0 {
+                // The file is shorter than the metadata says: fail loudly rather than send
+                // a response shorter than its Content-Length without explanation.
+                if end != nil { throw BlobStoreError.io(operation: "reading blob \(id)", reason: "unexpected end of file") }
+                return
+            }
+            offset += UInt64(chunk.readableBytes)
+            try await consume(chunk)
+        }
+    }
+
+    public func remove(_ id: BlobID) async throws {
+        let path = path(of: id)
+        try await threadPool.runIfActive {
+            if unlink(path) != 0 && errno != ENOENT {
+                throw BlobStoreError.io(operation: "removing blob \(id)", reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+
+    public func allBlobs() async throws -> [BlobID] {
+        let directory = blobsDirectory
+        return try await threadPool.runIfActive {
+            let fanOut = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            return fanOut.flatMap { prefix in
+                ((try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/\(prefix)")) ?? []).compactMap(BlobID.init)
+            }
+        }
+    }
+
+    public func size(of id: BlobID) async throws -> UInt64? {
+        let path = path(of: id)
+        return try await threadPool.runIfActive {
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            do {
+                let attributes = try FileManager.default.attributesOfItem(atPath: path)
+                return (attributes[.size] as? NSNumber)?.uint64Value
+            } catch {
+                throw BlobStoreError.io(operation: "stat of blob \(id)", reason: error.localizedDescription)
+            }
+        }
+    }
+
+    public func sweepUncommitted() async throws -> Int {
+        let directory = temporaryDirectory
+        return try await threadPool.runIfActive {
+            let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            var removed = 0
+            for name in leftovers where name.hasSuffix(".part") && unlink("\(directory)/\(name)") == 0 {
+                removed += 1
+            }
+            return removed
+        }
+    }
+}
+
+/// An upload in progress: an open `.part` file in `tmp/`.
+final class LocalBlobWriter: BlobWriter {
+    let id: BlobID
+    private let temporaryPath: String
+    private let finalPath: String
+    private let threadPool: NIOThreadPool
+    /// The open descriptor until commit or abort; `nil` afterwards.
+    private let descriptor: NIOLockedValueBox<Int32?>
+
+    init(id: BlobID, descriptor: Int32, temporaryPath: String, finalPath: String, threadPool: NIOThreadPool) {
+        self.id = id
+        self.descriptor = NIOLockedValueBox(descriptor)
+        self.temporaryPath = temporaryPath
+        self.finalPath = finalPath
+        self.threadPool = threadPool
+    }
+
+    deinit {
+        // A writer dropped without commit or abort (a cancelled task) must not leak its
+        // descriptor; the `.part` file is swept at the next start.
+        if let descriptor = descriptor.withLockedValue({ $0 }) { close(descriptor) }
+    }
+
+    private func openDescriptor() throws -> Int32 {
+        guard let descriptor = descriptor.withLockedValue({ $0 }) else {
+            throw BlobStoreError.io(operation: "writing blob \(id)", reason: "the writer is closed")
+        }
+        return descriptor
+    }
+
+    func write(_ buffer: ByteBuffer) async throws {
+        guard buffer.readableBytes > 0 else { return }
+        let descriptor = try openDescriptor()
+        try await threadPool.runIfActive { try SystemCall.writeAll(descriptor, buffer) }
+    }
+
+    func commit() async throws {
+        let descriptor = try openDescriptor()
+        let (temporaryPath, finalPath) = (self.temporaryPath, self.finalPath)
+        try await threadPool.runIfActive {
+            try SystemCall.check(fsync(descriptor), "fsync")
+            let directory = (finalPath as NSString).deletingLastPathComponent
+            if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+                throw SystemCall.error("creating \(directory)")
+            }
+            try SystemCall.check(rename(temporaryPath, finalPath), "rename")
+            // The rename itself must survive a power cut: sync the directory entry too.
+            let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if directoryDescriptor >= 0 {
+                fsync(directoryDescriptor)
+                close(directoryDescriptor)
+            }
+        }
+        self.descriptor.withLockedValue { $0 = nil }
+        close(descriptor)
+    }
+
+    func abort() async {
+        guard let descriptor = descriptor.withLockedValue({ value -> Int32? in
+            defer { value = nil }
+            return value
+        }) else { return }
+        let temporaryPath = self.temporaryPath
+        try? await threadPool.runIfActive {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+}
+
+/// Thin, throwing wrappers over the POSIX calls the local store needs, mapping a full disk to
+/// ``BlobStoreError/insufficientStorage`` and everything else to ``BlobStoreError/io(operation:reason:)``.
+enum SystemCall {
+    static func error(_ operation: String, _ code: Int32 = errno) -> BlobStoreError {
+        if code == ENOSPC || code == EDQUOT { return .insufficientStorage }
+        return .io(operation: operation, reason: String(cString: strerror(code)))
+    }
+
+    static func check(_ result: Int32, _ operation: String) throws {
+        if result != 0 { throw error(operation) }
+    }
+
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws -> Int32 {
+        let descriptor = Glibc.open(path, flags, mode)
+        guard descriptor >= 0 else { throw error("open") }
+        return descriptor
+    }
+
+    static func writeAll(_ descriptor: Int32, _ buffer: ByteBuffer) throws {
+        try buffer.withUnsafeReadableBytes { bytes in
+            var written = 0
+            while written < bytes.count {
+                let result = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw error("write")
+                }
+                written += result
+            }
+        }
+    }
+
+    static func pread(_ descriptor: Int32, count: Int, offset: UInt64) throws -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: count)
+        while true {
+            var failure: Int32 = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
+                let result = Glibc.pread(descriptor, bytes.baseAddress!, count, off_t(offset))
+                if result < 0 { failure = errno }
+                return max(0, result)
+            }
+            if failure == 0 { return buffer }
+            if failure != EINTR { throw error("read", failure) }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+
+/// ``FileMetadataStore`` on the SQLite metadata database.
+///
+/// Write transactions are serialised by SQLite, so two uploads of the same name at the same
+/// moment cannot both take it: the second sees the first's row and picks the next free name.
+public struct SQLiteFileMetadataStore: FileMetadataStore {
+    let database: SQLiteDatabase
+    /// How many `name-N` variants an upload tries before giving up.
+    static let maximumSuffix = 9999
+
+    public init(database: SQLiteDatabase) {
+        self.database = database
+    }
+
+    public func file(named name: String) async throws -> FileRecord? {
+        try await database.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM files WHERE name = ?", arguments: [name]).flatMap(Self.record(from:))
+        }
+    }
+
+    public func files(order: FileOrder, limit: Int?) async throws -> [FileRecord] {
+        let orderBy = switch order {
+        case .oldestFirst: "uploaded_at ASC, id ASC"
+        case .newestFirst: "uploaded_at DESC, id DESC"
+        case .nameAscending: "name ASC"
+        case .nameDescending: "name DESC"
+        }
+        return try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY \(orderBy) LIMIT ?", arguments: [limit ?? -1])
+                .compactMap(Self.record(from:))
+        }
+    }
+
+    public func insert(_ files: [FileRecord], policy: NameConflictPolicy) async throws -> [FileInsertion] {
+        try await database.pool.write { db in
+            try files.map { file in try Self.insert(file, policy: policy, db: db) }
+        }
+    }
+
+    private static func insert(_ file: FileRecord, policy: NameConflictPolicy, db: Database) throws -> FileInsertion {
+        var stored = file
+        var replaced: FileRecord?
+        if let existing = try Row.fetchOne(db, sql: "SELECT * FROM files WHERE name = ?", arguments: [file.name]).flatMap(record(from:)) {
+            switch policy {
+            case .rename:
+                guard let free = try (1...maximumSuffix).lazy.map({ FileName.withSuffix(file.name, $0) }).first(where: { candidate in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files WHERE name = ?", arguments: [candidate]) == 0
+                }) else {
+                    throw FileMetadataError.noFreeName(file.name)
+                }
+                stored.name = free
+            case .replace(let mayReplace):
+                guard mayReplace(existing) else { throw FileMetadataError.forbidden(existing.name) }
+                try db.execute(sql: "DELETE FROM files WHERE name = ?", arguments: [existing.name])
+                // The replacement keeps the name exactly as first stored.
+                stored.name = existing.name
+                replaced = existing
+            }
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO files (name, size, sha256, crc32, content_type, uploaded_at, uploader_id, uploader_name, blob)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                stored.name, Int64(stored.size), stored.sha256, Int64(stored.crc32), stored.contentType,
+                stored.uploadedAt.timeIntervalSince1970, stored.uploaderID, stored.uploaderName, stored.blob.rawValue,
+            ]
+        )
+        return FileInsertion(record: stored, replaced: replaced)
+    }
+
+    public func delete(named name: String, mayDelete: @Sendable (FileRecord) -> Bool) async throws -> FileRecord? {
+        try await database.pool.write { db in
+            guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM files WHERE name = ?", arguments: [name]).flatMap(Self.record(from:)) else {
+                return nil
+            }
+            guard mayDelete(existing) else { throw FileMetadataError.forbidden(existing.name) }
+            try db.execute(sql: "DELETE FROM files WHERE name = ?", arguments: [existing.name])
+            return existing
+        }
+    }
+
+    public func allBlobs() async throws -> Set<BlobID> {
+        try await database.pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT blob FROM files").compactMap(BlobID.init))
+        }
+    }
+
+    /// A row as a record; `nil` for a row whose blob column is not a valid identifier, which
+    /// only a hand-edited database can contain.
+    static func record(from row: Row) -> FileRecord? {
+        guard let blob = BlobID(row["blob"]) else { return nil }
+        let size: Int64 = row["size"]
+        let crc: Int64 = row["crc32"]
+        return FileRecord(
+            name: row["name"],
+            size: UInt64(max(0, size)),
+            sha256: row["sha256"],
+            crc32: UInt32(truncatingIfNeeded: crc),
+            contentType: row["content_type"],
+            uploadedAt: Date(timeIntervalSince1970: row["uploaded_at"]),
+            uploaderID: row["uploader_id"],
+            uploaderName: row["uploader_name"],
+            blob: blob
+        )
+    }
+}
