@@ -27,7 +27,9 @@ public struct FileDownload: Sendable {
         self.files = files
     }
 
-    public func response(for record: FileRecord, request: Request, presentation: Presentation = .attachment) -> Response {
+    public func response(
+        for record: FileRecord, request: Request, context: SecureDropRequestContext, presentation: Presentation = .attachment
+    ) -> Response {
         var headers = HTTPFields()
         let etag = "\"\(record.sha256)\""
         headers[.eTag] = etag
@@ -97,8 +99,13 @@ public struct FileDownload: Sendable {
             return Response(status: status, headers: headers, body: ResponseBody())
         }
         let files = self.files
+        let eventLoop = context.eventLoop
         return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(length)) { writer in
-            try await files.read(record, range: bytes) { chunk in try await writer.write(chunk) }
+            var pacer = WritePacer(eventLoop: eventLoop)
+            try await files.read(record, range: bytes) { chunk in
+                try await writer.write(chunk)
+                try await pacer.pace()
+            }
             try await writer.finish(nil)
         })
     }

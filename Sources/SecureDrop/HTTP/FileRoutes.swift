@@ -96,8 +96,13 @@ public struct FileRoutes: Sendable {
         let size = FileArchive.size(of: records)
         headers[.contentLength] = String(size)
         let files = self.files
+        let eventLoop = context.eventLoop
         return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: Int(size)) { writer in
-            try await FileArchive.stream(records, from: files) { chunk in try await writer.write(chunk) }
+            var pacer = WritePacer(eventLoop: eventLoop)
+            try await FileArchive.stream(records, from: files) { chunk in
+                try await writer.write(chunk)
+                try await pacer.pace()
+            }
             try await writer.finish(nil)
         })
     }
@@ -167,7 +172,7 @@ public struct FileRoutes: Sendable {
         _ = try context.requireUser(seedShape: seedShape)
         let name = try Self.nameParameter(context, seedShape: seedShape)
         let record = try await APIError.mappingFileErrors(seedShape: seedShape) { try await files.file(named: name) }
-        return download.response(for: record, request: request)
+        return download.response(for: record, request: request, context: context)
     }
 
     func delete(_ request: Request, _ context: SecureDropRequestContext) async throws -> Response {

@@ -9,6 +9,9 @@ public struct SecureDropRequestContext: RequestContext, RemoteAddressRequestCont
     public var coreContext: CoreRequestContextStorage
     /// The TCP peer; `nil` only for non-socket transports (tests with embedded channels).
     public let remoteAddress: SocketAddress?
+    /// The connection's event loop, which response producers pace themselves against
+    /// (see ``WritePacer``).
+    public let eventLoop: any EventLoop
     /// The client's address: the peer, or what a trusted proxy says (see ``ClientAddressResolver``).
     public var clientAddress: String
     /// Set by ``SessionMiddleware`` when the request carries a valid token.
@@ -20,6 +23,7 @@ public struct SecureDropRequestContext: RequestContext, RemoteAddressRequestCont
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.eventLoop = source.channel.eventLoop
         self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
