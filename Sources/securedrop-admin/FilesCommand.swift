@@ -104,7 +104,7 @@ extension InstallationOptions {
         do {
             var logger = Logger(label: "securedrop-admin")
             logger.logLevel = .critical
-            return try FileService.open(configuration: configuration, database: accounts.database, logger: logger)
+            return try FileService.open(configuration: configuration, accounts: accounts, logger: logger)
         } catch {
             throw AdminError(message: "\(error)")
         }

@@ -12,23 +12,42 @@ public struct FileService: Sendable {
     public let metadata: any FileMetadataStore
     /// The largest request body an upload may have, in bytes.
     public let maximumUploadBytes: Int64
+    /// Where uploaders' current role and state are read at commit time; `nil` trusts the
+    /// request's snapshot (tools without accounts).
+    let accounts: (any AccountStore)?
     let logger: Logger
 
-    public init(blobs: any BlobStore, metadata: any FileMetadataStore, maximumUploadBytes: Int64, logger: Logger) {
+    public init(blobs: any BlobStore, metadata: any FileMetadataStore, accounts: (any AccountStore)?, maximumUploadBytes: Int64, logger: Logger) {
         self.blobs = blobs
         self.metadata = metadata
+        self.accounts = accounts
         self.maximumUploadBytes = maximumUploadBytes
         self.logger = logger
     }
 
     /// The local-filesystem store and the SQLite metadata for a data directory.
-    public static func open(configuration: Configuration, database: SQLiteDatabase, logger: Logger) throws -> FileService {
+    public static func open(configuration: Configuration, accounts: AccountServices, logger: Logger) throws -> FileService {
         FileService(
             blobs: try LocalBlobStore(dataDirectory: configuration.dataDirectory),
-            metadata: SQLiteFileMetadataStore(database: database),
+            metadata: SQLiteFileMetadataStore(database: accounts.database),
+            accounts: accounts.store,
             maximumUploadBytes: configuration.maxUploadBytes,
             logger: logger
         )
+    }
+
+    /// Removes what a crash can leave behind: unfinished uploads, and stored bytes whose
+    /// metadata row was never written (a crash between the two) or already deleted. Only
+    /// safe while nothing is being uploaded: the server calls it once, before it listens.
+    /// - Returns: how many leftovers were removed.
+    public func removeLeftovers() async throws -> Int {
+        var removed = try await blobs.sweepUncommitted()
+        let recorded = try await metadata.allBlobs()
+        for orphan in try await blobs.allBlobs() where !recorded.contains(orphan) {
+            try await blobs.remove(orphan)
+            removed += 1
+        }
+        return removed
     }
 
     // MARK: Reading
@@ -46,10 +65,13 @@ public struct FileService: Sendable {
         return record
     }
 
-    /// Streams a file's bytes (or one range of them) to `consume`.
+    /// Streams a file's bytes (or one range of them) to `consume`: exactly the recorded size,
+    /// never more, and an error rather than silence if the stored bytes are shorter, because
+    /// the response has already promised a `Content-Length`.
     public func read(_ record: FileRecord, range: ClosedRange<UInt64>? = nil, into consume: (ByteBuffer) async throws -> Void) async throws {
+        guard record.size > 0 else { return }
         do {
-            try await blobs.read(record.blob, range: range, into: consume)
+            try await blobs.read(record.blob, range: range ?? 0...(record.size - 1), into: consume)
         } catch let error as BlobStoreError {
             logger.error("Cannot read a stored file", metadata: ["file": .string(record.name), "error": .string(error.description)])
             throw FileServiceError.storageFailure
@@ -82,13 +104,16 @@ public struct FileService: Sendable {
     public func commit(_ uploads: [PendingUpload], overwrite: Bool) async throws -> [FileRecord] {
         var committed: [BlobID] = []
         do {
+            // An upload can take minutes: decide with the uploader's role as it is now, not
+            // as it was when the request started (a demoted or disabled admin must not
+            // overwrite other users' files with a long-running upload).
+            let uploader = try await currentState(of: uploads.first?.uploader)
             var records: [FileRecord] = []
             for upload in uploads {
                 try await mapStorageErrors { try await upload.writer.commit() }
                 committed.append(upload.writer.id)
                 records.append(upload.record())
             }
-            let uploader = uploads.first?.uploader
             let policy: NameConflictPolicy = overwrite
                 ? .replace(mayReplace: { existing in uploader.map { Self.mayModify(existing, as: $0) } ?? false })
                 : .rename
@@ -140,6 +165,16 @@ public struct FileService: Sendable {
         return deleted
     }
 
+    /// `user` with their current role; throws ``FileServiceError/forbidden(_:)`` when the
+    /// account was removed or disabled meanwhile.
+    private func currentState(of user: AuthenticatedUser?) async throws -> AuthenticatedUser? {
+        guard let user, let accounts else { return user }
+        guard let record = try await accounts.user(id: user.id), !record.disabled else {
+            throw FileServiceError.accountGone
+        }
+        return AuthenticatedUser(id: user.id, name: record.name, role: record.role, tokenID: user.tokenID, expiresAt: user.expiresAt)
+    }
+
     /// Files belong to their uploader; admins may change anything.
     static func mayModify(_ file: FileRecord, as user: AuthenticatedUser) -> Bool {
         user.role == .admin || file.uploaderID == user.id
@@ -171,6 +206,16 @@ public final class PendingUpload {
         self.requestedName = requestedName
         self.uploader = uploader
         self.writer = writer
+    }
+
+    /// The file's bytes are complete: flush them to disk and close the file now (a request
+    /// with many parts then holds one open file at a time).
+    public func finish() async throws {
+        do {
+            try await writer.finish()
+        } catch BlobStoreError.insufficientStorage {
+            throw FileServiceError.insufficientStorage
+        }
     }
 
     public func write(_ buffer: ByteBuffer) async throws {

@@ -13,6 +13,8 @@ public enum FileServiceError: Error, Equatable, CustomStringConvertible, Sendabl
     case noFreeName(String)
     /// The stored bytes are gone or unreadable: an operator's problem, not the client's.
     case storageFailure
+    /// The uploader's account was removed or disabled while the upload ran.
+    case accountGone
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum FileServiceError: Error, Equatable, CustomStringConvertible, Sendabl
         case .malformedUpload(let reason): reason
         case .noFreeName(let name): "Too many files are named like \(name); choose another name."
         case .storageFailure: "The file could not be read from storage."
+        case .accountGone: "Your account was disabled or removed; nothing was stored."
         }
     }
 }

@@ -14,6 +14,8 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch let error as FileServiceError {
+            return try APIError(error).response(from: request, context: context)
         } catch let error as HTTPError {
             let message = error.body ?? error.status.reasonPhrase
             return try APIError(error.status, code: APIError.code(for: error.status), message: message, headers: error.headers)
@@ -22,7 +24,9 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try APIError(error.status, code: APIError.code(for: error.status), message: error.status.reasonPhrase)
                 .response(from: request, context: context)
         } catch {
-            context.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            context.logger.error("Unhandled error", metadata: [
+                "error": "\(String(reflecting: type(of: error)))", "detail": "\(error)",
+            ])
             return try APIError(.internalServerError, code: "internal_error", message: "Something went wrong on the server.")
                 .response(from: request, context: context)
         }

@@ -120,14 +120,3 @@ public struct FileDownload: Sendable {
         }
     }
 }
-
-/// IMF-fixdate (RFC 9110 §5.6.7), the only date format HTTP senders may use.
-enum HTTPDate {
-    static func format(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
-}

@@ -13,6 +13,7 @@ extension APIError {
         case .malformedUpload: (.badRequest, "malformed_upload")
         case .noFreeName: (.conflict, "name_taken")
         case .storageFailure: (.internalServerError, "storage_failure")
+        case .accountGone: (.unauthorized, "unauthorized")
         }
         self.init(status, code: code, message: error.description, seedShape: seedShape)
         if status == .contentTooLarge {

@@ -64,7 +64,7 @@ public struct FileRoutes: Sendable {
         default: throw APIError(.badRequest, code: "bad_request", message: "order must be asc or desc", seedShape: true)
         }
         let records = try await files.list(order: order, limit: limit)
-        return try Response.json(SeedList(files: records.map { [$0.name, SeedDate.format($0.uploadedAt)] }))
+        return try Response.json(SeedList(files: records.map { [$0.name, HTTPDate.seedFormat($0.uploadedAt)] }))
     }
 
     func seedUpload(_ request: Request, _ context: SecureDropRequestContext) async throws -> Response {
@@ -218,16 +218,5 @@ public struct FileRoutes: Sendable {
         }
         if !name.lowercased().hasSuffix(".zip") { name += ".zip" }
         return name
-    }
-}
-
-/// The seed's timestamp format, `YYYY-MM-DD HH:MM:SS`, in UTC.
-enum SeedDate {
-    static func format(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
     }
 }

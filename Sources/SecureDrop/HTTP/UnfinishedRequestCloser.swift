@@ -31,11 +31,20 @@ final class UnfinishedRequestCloser: ChannelDuplexHandler, RemovableChannelHandl
     static let drainBudget: Int64 = 64 * 1024
 
     private let maximumUploadBytes: Int64
-    /// Between a request's head and its end.
-    private var requestInProgress = false
-    /// The current request's declared length (`nil` for chunked) and the body bytes seen.
+    /// Request heads received, and final responses completed, on this connection. HTTP/1.1
+    /// clients may pipeline, and Hummingbird reads ahead, so the request being answered
+    /// (number `responsesCompleted + 1`) is not always the latest one received.
+    private var requestsReceived = 0
+    private var responsesCompleted = 0
+    private var responseInProgress = false
+    /// The latest request: between its head and its end, its declared length (`nil` for
+    /// chunked) and the body bytes seen.
+    private var latestRequestInProgress = false
     private var declaredLength: Int64?
     private var bodyBytesSeen: Int64 = 0
+    /// The latest request asked for `100 Continue` while another response was being written;
+    /// it is sent when that response ends (a 1xx inside another response would corrupt it).
+    private var continuePending = false
     /// Decided when the response head goes out: this response ends the connection.
     private var closesAfterResponse = false
     /// After a response that ended before its request: everything inbound is dropped.
@@ -45,32 +54,62 @@ final class UnfinishedRequestCloser: ChannelDuplexHandler, RemovableChannelHandl
         self.maximumUploadBytes = maximumUploadBytes
     }
 
+    /// Whether the request being answered is the latest one and its body is still arriving.
+    private var answeredRequestUnfinished: Bool {
+        requestsReceived == responsesCompleted + 1 && latestRequestInProgress
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !lingering else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
-            requestInProgress = true
-            closesAfterResponse = false
+            requestsReceived += 1
+            latestRequestInProgress = true
             bodyBytesSeen = 0
             declaredLength = head.headerFields[.contentLength].flatMap { Int64($0) }
+            continuePending = false
             if Self.expectsContinue(head), !declaresTooMuch(head) {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+                if responseInProgress || requestsReceived != responsesCompleted + 1 {
+                    continuePending = true
+                } else {
+                    sendContinue(context: context)
+                }
             }
         case .body(let bytes):
             bodyBytesSeen += Int64(bytes.readableBytes)
         case .end:
-            requestInProgress = false
+            latestRequestInProgress = false
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .head(var response) where requestInProgress && response.status.kind != .informational && !restIsCheapToDrain:
-            closesAfterResponse = true
-            response.headerFields[.connection] = "close"
-            context.write(wrapOutboundOut(.head(response)), promise: promise)
-        case .end where closesAfterResponse:
+        case .head(let response) where response.status.kind == .informational:
+            context.write(data, promise: promise)
+        case .head(var response):
+            responseInProgress = true
+            if answeredRequestUnfinished && !restIsCheapToDrain {
+                closesAfterResponse = true
+                continuePending = false
+                response.headerFields[.connection] = "close"
+                context.write(wrapOutboundOut(.head(response)), promise: promise)
+            } else {
+                context.write(data, promise: promise)
+            }
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            responseInProgress = false
+            responsesCompleted += 1
+            guard closesAfterResponse else {
+                context.write(data, promise: promise)
+                if continuePending, requestsReceived == responsesCompleted + 1 {
+                    continuePending = false
+                    sendContinue(context: context)
+                }
+                return
+            }
             closesAfterResponse = false
             lingering = true
             context.writeAndFlush(data, promise: promise)
@@ -78,9 +117,11 @@ final class UnfinishedRequestCloser: ChannelDuplexHandler, RemovableChannelHandl
             context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTime) {
                 context.close(mode: .all, promise: nil)
             }
-        default:
-            context.write(data, promise: promise)
         }
+    }
+
+    private func sendContinue(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
     }
 
     private var restIsCheapToDrain: Bool {

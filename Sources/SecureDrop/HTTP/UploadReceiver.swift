@@ -51,6 +51,7 @@ public struct UploadReceiver: Sendable {
                     case .bodyChunk(let bytes):
                         try await current?.write(bytes)
                     case .partFinished:
+                        try await current?.finish()
                         current = nil
                     }
                 }
@@ -79,6 +80,12 @@ public struct UploadReceiver: Sendable {
                 guard received <= files.maximumUploadBytes else { throw FileServiceError.tooLarge(limit: files.maximumUploadBytes) }
                 try await upload.write(chunk)
             }
+            // Defence in depth: a body that stopped short of its declared length is not the
+            // file the client meant, whatever the layers below made of the early end.
+            if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared != received {
+                throw FileServiceError.malformedUpload("The upload ended before its announced length.")
+            }
+            try await upload.finish()
             return upload
         } catch {
             await upload.abort()

@@ -49,16 +49,17 @@ public struct SecureDropServer: Sendable {
             privateKeyFile: configuration.tlsKeyPath
         )
         self.accounts = try AccountServices.open(configuration: configuration)
-        var files = try FileService.open(configuration: configuration, database: accounts.database, logger: logger)
+        var files = try FileService.open(configuration: configuration, accounts: accounts, logger: logger)
         if let blobStore {
-            files = FileService(blobs: blobStore, metadata: files.metadata, maximumUploadBytes: files.maximumUploadBytes, logger: logger)
+            files = FileService(blobs: blobStore, metadata: files.metadata, accounts: accounts.store,
+                                maximumUploadBytes: files.maximumUploadBytes, logger: logger)
         }
         self.files = files
         self.initialAdminPassword = try await accounts.bootstrap()
-        // No upload is in progress at start: any `.part` file is a crash's leftover.
-        let swept = try await files.blobs.sweepUncommitted()
+        // Nothing is uploading before the server listens: anything half-done is a crash's leftover.
+        let swept = try await files.removeLeftovers()
         if swept > 0 {
-            logger.notice("Removed unfinished uploads left by an earlier run", metadata: ["count": .stringConvertible(swept)])
+            logger.notice("Removed files left unfinished by an earlier run", metadata: ["count": .stringConvertible(swept)])
         }
     }
 

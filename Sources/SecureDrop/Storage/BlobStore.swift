@@ -72,7 +72,11 @@ public protocol BlobWriter: Sendable {
     var id: BlobID { get }
     /// Appends bytes; throws ``BlobStoreError/insufficientStorage`` when the disk is full.
     func write(_ buffer: ByteBuffer) async throws
-    /// Makes the bytes durable (fsync) and visible under ``id``.
+    /// No more bytes will come: makes them durable (fsync) and releases what writing held
+    /// (the open file), so a request with many file parts keeps at most one file open.
+    /// Idempotent; ``commit()`` calls it when it was not called.
+    func finish() async throws
+    /// Makes the finished bytes visible under ``id``.
     func commit() async throws
     /// Throws the bytes away. Safe to call after a failure, twice, or after `commit`
     /// (then it does nothing).

@@ -511,6 +511,69 @@ struct FileRoutesTests {
         }
     }
 
+    @Test("Pipelined: a 100 Continue for a second request waits until the first response is complete")
+    func pipelinedContinue() async throws {
+        try await TestServer.with { server in
+            let auth = try await server.authorization("alice")
+            let token = try #require(auth["Authorization"].first)
+            let payload = String(repeating: "0123456789abcdef", count: 16 * 1024)  // 256 KiB
+            try await server.withConnection { connection in
+                _ = try await connection.request(.PUT, "/api/files/first.txt", headers: auth, body: ByteBuffer(string: payload))
+            }
+            let raw = "GET /api/files/first.txt HTTP/1.1\r\nHost: localhost\r\nAuthorization: \(token)\r\n\r\n"
+                + "PUT /api/files/second.txt HTTP/1.1\r\nHost: localhost\r\nAuthorization: \(token)\r\nExpect: 100-continue\r\n"
+                + "Content-Length: 5\r\nConnection: close\r\n\r\nhello"
+            let result = try await Command.run(
+                "openssl", ["s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(server.port)", "-servername", "localhost"],
+                input: Data(raw.utf8)
+            )
+            let output = result.output
+            let first = try #require(output.range(of: "HTTP/1.1 200 OK"))
+            let body = try #require(output.range(of: payload))
+            let continueLine = try #require(output.range(of: "HTTP/1.1 100 Continue"))
+            let created = try #require(output.range(of: "HTTP/1.1 201 Created"))
+            #expect(first.lowerBound < body.lowerBound)
+            #expect(body.upperBound <= continueLine.lowerBound, "the 100 Continue must not land inside the first response")
+            #expect(continueLine.upperBound <= created.lowerBound)
+        }
+    }
+
+    @Test("An admin demoted while uploading can no longer overwrite another user's file")
+    func roleReadAtCommit() async throws {
+        try await TestServer.with { server in
+            let alice = try await server.authorization("alice")
+            let root = try await server.addUser("root", password: "root-password-1", role: .admin)
+            try await server.withConnection { connection in
+                _ = try await connection.request(.PUT, "/api/files/doc.txt", headers: alice, body: ByteBuffer(string: "alice's"))
+            }
+            let files = server.server.files
+            let snapshot = AuthenticatedUser(id: root.id, name: "root", role: .admin, tokenID: "t", expiresAt: .distantFuture)
+            let upload = try await files.beginUpload(originalName: "doc.txt", uploader: snapshot)
+            try await upload.write(ByteBuffer(string: "replacement"))
+            try await server.server.accounts.store.setRole(userID: root.id, role: .user)
+            await #expect(throws: FileServiceError.forbidden("doc.txt")) {
+                _ = try await files.commit([upload], overwrite: true)
+            }
+            let kept = try await files.file(named: "doc.txt")
+            #expect(kept.uploaderName == "alice")
+            #expect(server.storedFiles().filter { $0.hasPrefix("blobs/") }.count == 1)
+        }
+    }
+
+    @Test("Stored bytes without a metadata row (a crash between the two) are removed at start")
+    func orphansRemovedAtStart() async throws {
+        let directory = try makeTemporaryDirectory("orphan-test")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        let orphan = data.appendingPathComponent("blobs/ab/abababababababababababababababab")
+        try FileManager.default.createDirectory(at: orphan.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("orphan".utf8).write(to: orphan)
+        try await TestServer.with(configure: { $0.dataDirectory = data.path }) { server in
+            #expect(!FileManager.default.fileExists(atPath: orphan.path))
+            #expect(server.storedFiles().isEmpty)
+        }
+    }
+
     @Test("Leftover .part files from a crash are swept at start")
     func sweepAtStart() async throws {
         let directory = try makeTemporaryDirectory("sweep-test")
@@ -545,6 +608,7 @@ struct FullDiskBlobStore: BlobStore {
             if written > capacity { throw BlobStoreError.insufficientStorage }
             try await inner.write(buffer)
         }
+        func finish() async throws { try await inner.finish() }
         func commit() async throws { try await inner.commit() }
         func abort() async { await inner.abort() }
     }

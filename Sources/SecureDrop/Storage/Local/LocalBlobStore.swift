@@ -128,8 +128,10 @@ final class LocalBlobWriter: BlobWriter {
     private let temporaryPath: String
     private let finalPath: String
     private let threadPool: NIOThreadPool
-    /// The open descriptor until commit or abort; `nil` afterwards.
+    /// The open descriptor until finish or abort; `nil` afterwards.
     private let descriptor: NIOLockedValueBox<Int32?>
+    /// After a commit, abort has nothing to undo (the blob belongs to the store).
+    private let committed = NIOLockedValueBox(false)
 
     init(id: BlobID, descriptor: Int32, temporaryPath: String, finalPath: String, threadPool: NIOThreadPool) {
         self.id = id
@@ -158,11 +160,19 @@ final class LocalBlobWriter: BlobWriter {
         try await threadPool.runIfActive { try SystemCall.writeAll(descriptor, buffer) }
     }
 
-    func commit() async throws {
-        let descriptor = try openDescriptor()
-        let (temporaryPath, finalPath) = (self.temporaryPath, self.finalPath)
+    func finish() async throws {
+        guard let descriptor = descriptor.withLockedValue({ $0 }) else { return }
         try await threadPool.runIfActive {
             try SystemCall.check(fsync(descriptor), "fsync")
+        }
+        self.descriptor.withLockedValue { $0 = nil }
+        close(descriptor)
+    }
+
+    func commit() async throws {
+        try await finish()
+        let (temporaryPath, finalPath) = (self.temporaryPath, self.finalPath)
+        try await threadPool.runIfActive {
             let directory = (finalPath as NSString).deletingLastPathComponent
             if mkdir(directory, 0o700) != 0 && errno != EEXIST {
                 throw SystemCall.error("creating \(directory)")
@@ -175,18 +185,18 @@ final class LocalBlobWriter: BlobWriter {
                 close(directoryDescriptor)
             }
         }
-        self.descriptor.withLockedValue { $0 = nil }
-        close(descriptor)
+        committed.withLockedValue { $0 = true }
     }
 
     func abort() async {
-        guard let descriptor = descriptor.withLockedValue({ value -> Int32? in
+        guard !committed.withLockedValue({ $0 }) else { return }
+        let descriptor = descriptor.withLockedValue { value -> Int32? in
             defer { value = nil }
             return value
-        }) else { return }
+        }
         let temporaryPath = self.temporaryPath
         try? await threadPool.runIfActive {
-            close(descriptor)
+            if let descriptor { close(descriptor) }
             unlink(temporaryPath)
         }
     }
