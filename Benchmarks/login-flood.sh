@@ -6,27 +6,12 @@
 #   Benchmarks/login-flood.sh [seconds] [concurrent login clients]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PATH:/opt/swift/usr/bin"
+source Benchmarks/common.sh
 duration="${1:-20}"
 clients="${2:-16}"
+start_server
 
-swift build -c release --product securedrop-server >/dev/null
-swift build -c release --product securedrop-admin >/dev/null
-work="$(mktemp -d)"
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-
-export SECUREDROP_DATA_DIR="$work/data" SECUREDROP_TLS_CERT="$work/cert.pem" SECUREDROP_TLS_KEY="$work/key.pem"
-export SECUREDROP_PORT=0 SECUREDROP_LOG_LEVEL=warning
-.build/release/securedrop-admin cert generate >/dev/null
-.build/release/securedrop-admin init >/dev/null
-echo "benchmark-password" | .build/release/securedrop-admin user add bench --password-stdin >/dev/null
-
-.build/release/securedrop-server >"$work/out.log" 2>"$work/err.log" &
-server=$!
-for _ in $(seq 100); do grep -q "is serving" "$work/out.log" 2>/dev/null && break; sleep 0.1; done
-port="$(sed -n 's|.*https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/out.log" | head -n 1)"
-
-python3 - "$port" "$work/cert.pem" "$duration" "$clients" <<'PY' | tee "$work/result.md"
+python3 - "$port" "$cert" "$duration" "$clients" <<'PY' | tee "$work/result.md"
 import http.client, json, ssl, statistics, sys, threading, time
 port, cafile, duration, clients = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 context = ssl.create_default_context(cafile=cafile)

@@ -7,29 +7,11 @@
 #   Benchmarks/upload-memory.sh [GiB]      (default 4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PATH:/opt/swift/usr/bin"
+source Benchmarks/common.sh
 gib="${1:-4}"
-
-swift build -c release --product securedrop-server >/dev/null
-swift build -c release --product securedrop-admin >/dev/null
-work="$(mktemp -d)"
-server=""
-trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
-
-export SECUREDROP_DATA_DIR="$work/data" SECUREDROP_TLS_CERT="$work/cert.pem" SECUREDROP_TLS_KEY="$work/key.pem"
-export SECUREDROP_PORT=0 SECUREDROP_LOG_LEVEL=warning SECUREDROP_MAX_UPLOAD_BYTES=64GiB
-.build/release/securedrop-admin cert generate >/dev/null
-.build/release/securedrop-admin init >/dev/null
-echo "benchmark-password" | .build/release/securedrop-admin user add bench --password-stdin >/dev/null
-
-.build/release/securedrop-server >"$work/out.log" 2>"$work/err.log" &
-server=$!
-for _ in $(seq 100); do grep -q "is serving" "$work/out.log" 2>/dev/null && break; sleep 0.1; done
-port="$(sed -n 's|.*https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/out.log" | head -n 1)"
-base="https://127.0.0.1:$port"
-token="$(curl -sS --cacert "$work/cert.pem" -H 'Content-Type: application/json' \
-    -d '{"username":"bench","password":"benchmark-password"}' "$base/api/login" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+export SECUREDROP_MAX_UPLOAD_BYTES=64GiB
+start_server
+token="$(bench_token)"
 
 # A sparse file: no disk or page cache for the source, so the numbers are the server's.
 truncate -s "${gib}G" "$work/source.bin"
@@ -51,14 +33,14 @@ sample_during() {
 }
 
 # Warm the server up (first TLS handshake, database pages) before the baseline.
-curl -sS --cacert "$work/cert.pem" -H "Authorization: Bearer $token" -T /etc/hostname "$base/api/files/warmup.txt" >/dev/null
-curl -sS --cacert "$work/cert.pem" -H "Authorization: Bearer $token" "$base/api/files/warmup.txt" >/dev/null
+curl -sS --cacert "$cert" -H "Authorization: Bearer $token" -T /etc/hostname "$base/api/files/warmup.txt" >/dev/null
+curl -sS --cacert "$cert" -H "Authorization: Bearer $token" "$base/api/files/warmup.txt" >/dev/null
 baseline="$(rss_kib)"
 
-read -r up_peak up_seconds < <(sample_during curl -sS --fail --cacert "$work/cert.pem" -H "Authorization: Bearer $token" \
+read -r up_peak up_seconds < <(sample_during curl -sS --fail --cacert "$cert" -H "Authorization: Bearer $token" \
     -T "$work/source.bin" -o "$work/put.json" "$base/api/files/big.bin")
 grep -q '"size":'"$((gib * 1024 * 1024 * 1024))" "$work/put.json" || { echo "upload failed: $(cat "$work/put.json")"; exit 1; }
-read -r down_peak down_seconds < <(sample_during curl -sS --fail --cacert "$work/cert.pem" -H "Authorization: Bearer $token" \
+read -r down_peak down_seconds < <(sample_during curl -sS --fail --cacert "$cert" -H "Authorization: Bearer $token" \
     -o /dev/null "$base/api/files/big.bin")
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }

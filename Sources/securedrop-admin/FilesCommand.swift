@@ -20,15 +20,6 @@ struct FilesCommand: AsyncParsableCommand {
 
         enum Sort: String, ExpressibleByArgument, CaseIterable { case date, name }
 
-        struct Entry: Encodable {
-            var name: String
-            var size: UInt64
-            var sha256: String
-            var content_type: String
-            var uploaded_at: Date
-            var uploader: String
-        }
-
         func validate() throws {
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         }
@@ -43,9 +34,7 @@ struct FilesCommand: AsyncParsableCommand {
             }
             let records = try await files.list(order: order, limit: limit)
             if json {
-                print(try Output.json(records.map {
-                    Entry(name: $0.name, size: $0.size, sha256: $0.sha256, content_type: $0.contentType, uploaded_at: $0.uploadedAt, uploader: $0.uploaderName)
-                }))
+                print(try Output.json(records.map(FileSummary.init)))
                 return
             }
             print(Output.table(

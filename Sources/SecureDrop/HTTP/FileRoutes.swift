@@ -109,27 +109,8 @@ public struct FileRoutes: Sendable {
 
     // MARK: REST routes
 
-    /// A file as the REST API shows it.
-    struct FileObject: Encodable {
-        var name: String
-        var size: UInt64
-        var sha256: String
-        var content_type: String
-        var uploaded_at: Date
-        var uploader: String
-
-        init(_ record: FileRecord) {
-            name = record.name
-            size = record.size
-            sha256 = record.sha256
-            content_type = record.contentType
-            uploaded_at = record.uploadedAt
-            uploader = record.uploaderName
-        }
-    }
-
     struct FileList: Encodable {
-        var files: [FileObject]
+        var files: [FileSummary]
     }
 
     func list(_ request: Request, _ context: SecureDropRequestContext) async throws -> Response {
@@ -151,7 +132,7 @@ public struct FileRoutes: Sendable {
         default: throw APIError.badRequest("sort must be date or name")
         }
         let records = try await files.list(order: order, limit: limit)
-        return try Response.json(FileList(files: records.map(FileObject.init)))
+        return try Response.json(FileList(files: records.map(FileSummary.init)))
     }
 
     func put(_ request: Request, _ context: SecureDropRequestContext) async throws -> Response {
@@ -165,7 +146,7 @@ public struct FileRoutes: Sendable {
         guard let record = stored.first else { throw FileServiceError.storageFailure }
         var headers = HTTPFields()
         headers[.location] = "/api/files/" + record.name
-        return try Response.json(FileObject(record), status: .created, headers: headers)
+        return try Response.json(FileSummary(record), status: .created, headers: headers)
     }
 
     func get(_ request: Request, _ context: SecureDropRequestContext, seedShape: Bool) async throws -> Response {

@@ -121,6 +121,15 @@ struct ZIPEntryRecord: Sendable {
         let size32 = sizeNeedsZIP64 ? ZIPFormat.sentinel32 : UInt32(size)
         var header = ZIPFieldEncoder(capacity: ZIPFormat.localFileHeaderSize + name.count + extra.bytes.count)
         header.append(ZIPFormat.localFileHeaderSignature)
+        appendCommonFields(to: &header, size32: size32, extraLength: extra.bytes.count)
+        header.append(contentsOf: name)
+        header.append(contentsOf: extra.bytes)
+        return header.bytes
+    }
+
+    /// The run of fields local and central headers share, from "version needed" to "extra
+    /// field length" (APPNOTE 4.3.7 and 4.3.12).
+    private func appendCommonFields(to header: inout ZIPFieldEncoder, size32: UInt32, extraLength: Int) {
         header.append(versionNeeded)
         header.append(ZIPFormat.flagUTF8)
         header.append(ZIPFormat.methodStored)
@@ -130,10 +139,7 @@ struct ZIPEntryRecord: Sendable {
         header.append(size32)  // compressed size
         header.append(size32)  // uncompressed size
         header.append(UInt16(name.count))
-        header.append(UInt16(extra.bytes.count))
-        header.append(contentsOf: name)
-        header.append(contentsOf: extra.bytes)
-        return header.bytes
+        header.append(UInt16(extraLength))
     }
 
     /// APPNOTE 4.3.12. The ZIP64 extra holds only the fields whose 32-bit slot is the sentinel,
@@ -156,16 +162,7 @@ struct ZIPEntryRecord: Sendable {
         var header = ZIPFieldEncoder(capacity: ZIPFormat.centralFileHeaderSize + name.count + extra.bytes.count)
         header.append(ZIPFormat.centralFileHeaderSignature)
         header.append(ZIPFormat.madeByUnix | versionNeeded)
-        header.append(versionNeeded)
-        header.append(ZIPFormat.flagUTF8)
-        header.append(ZIPFormat.methodStored)
-        header.append(timestamp.dosTime)
-        header.append(timestamp.dosDate)
-        header.append(crc32)
-        header.append(size32)  // compressed size
-        header.append(size32)  // uncompressed size
-        header.append(UInt16(name.count))
-        header.append(UInt16(extra.bytes.count))
+        appendCommonFields(to: &header, size32: size32, extraLength: extra.bytes.count)
         header.append(UInt16(0))  // comment length
         header.append(UInt16(0))  // disk number start
         header.append(UInt16(0))  // internal attributes
