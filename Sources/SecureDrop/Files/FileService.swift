@@ -110,6 +110,7 @@ public struct FileService: Sendable {
             let uploader = try await currentState(of: uploads.first?.uploader)
             var records: [FileRecord] = []
             for upload in uploads {
+                try await upload.finish()
                 try await mapStorageErrors { try await upload.writer.commit() }
                 committed.append(upload.writer.id)
                 records.append(upload.record())
@@ -201,6 +202,10 @@ public final class PendingUpload {
     private let sha256 = SHA256Hasher()
     private var crc32 = CRC32()
     public private(set) var size: UInt64 = 0
+    /// Request bodies arrive in pieces of a TLS record or so; each write to the store costs a
+    /// thread hop and a system call, so pieces are gathered into writes of this size.
+    static let writeSize = 1 << 20
+    private var pending = ByteBuffer()
 
     init(requestedName: String, uploader: AuthenticatedUser, writer: any BlobWriter) {
         self.requestedName = requestedName
@@ -212,6 +217,7 @@ public final class PendingUpload {
     /// with many parts then holds one open file at a time).
     public func finish() async throws {
         do {
+            try await flush()
             try await writer.finish()
         } catch BlobStoreError.insufficientStorage {
             throw FileServiceError.insufficientStorage
@@ -222,8 +228,27 @@ public final class PendingUpload {
         sha256.update(buffer)
         crc32.update(buffer)
         size += UInt64(buffer.readableBytes)
+        if pending.readableBytes == 0 && buffer.readableBytes >= Self.writeSize {
+            try await store(buffer)
+            return
+        }
+        var buffer = buffer
+        pending.writeBuffer(&buffer)
+        if pending.readableBytes >= Self.writeSize {
+            try await flush()
+        }
+    }
+
+    private func flush() async throws {
+        guard pending.readableBytes > 0 else { return }
+        let chunk = pending
+        pending = ByteBuffer()
+        try await store(chunk)
+    }
+
+    private func store(_ chunk: ByteBuffer) async throws {
         do {
-            try await writer.write(buffer)
+            try await writer.write(chunk)
         } catch BlobStoreError.insufficientStorage {
             throw FileServiceError.insufficientStorage
         }
