@@ -154,7 +154,8 @@ public struct SecureDropClient: Sendable {
                 try meter.check(chunk, isLast: next == nil)
                 hasher.update(chunk)
                 try await writer.write(chunk)
-                progress?(meter.sent(chunk))
+                let sent = meter.sent(chunk)
+                progress?(sent)
                 current = next
             }
             try meter.checkFinished()
@@ -184,7 +185,8 @@ public struct SecureDropClient: Sendable {
                 try meter.check(chunk, isLast: next == nil)
                 hasher.update(chunk)
                 try await writer.write(chunk)
-                progress?(meter.sent(chunk))
+                let sent = meter.sent(chunk)
+                progress?(sent)
                 current = next
             }
             try meter.checkFinished()
@@ -214,6 +216,7 @@ public struct SecureDropClient: Sendable {
             if existing > 0 {
                 let head = try await connection.send(.HEAD, uri, headers: headers)
                 try await Self.requireSuccess(head, connection, authenticated: true)
+                _ = try await connection.collectBody(limit: 0)  // a HEAD answer's end
                 let etag = try Self.entityTag(head)
                 let total = try Self.contentLength(head)
                 if existing == total, try Self.sha256(ofFileAt: path, length: existing) == etag {
@@ -441,6 +444,8 @@ private struct UploadMeter {
         }
     }
 
+    /// Counts `chunk` as sent. (Not to be called inside `progress?(…)`: optional chaining
+    /// would skip the count when there is no progress handler.)
     mutating func sent(_ chunk: ByteBuffer) -> TransferProgress {
         count += Int64(chunk.readableBytes)
         return TransferProgress(completed: count, total: announced)

@@ -32,7 +32,7 @@ struct ClientCommandTests {
             #expect(files.allSatisfy { $0["uploader"] as? String == "alice" && $0["size"] is Int && $0["uploaded_at"] is String })
             let limited = try await cli.run(["ls", "--json", "-n", "1", "--sort", "name", "--order", "desc"])
             let limitedFiles = try JSONSerialization.jsonObject(with: Data(limited.output.utf8)) as? [[String: Any]]
-            #expect(limitedFiles?.compactMap { $0["name"] as? String } == [renamed])
+            #expect(limitedFiles?.compactMap { $0["name"] as? String } == Array(storedNames.sorted(by: >).prefix(1)))
             let table = try await cli.run(["ls"])
             #expect(table.output.contains("NAME") && table.output.contains(renamed))
 
