@@ -12,9 +12,10 @@ struct ClientCommand: AsyncParsableCommand {
         commandName: "securedrop",
         abstract: "Share files through a SecureDrop server over verified HTTPS.",
         discussion: """
-            The server comes from --host, else SECUREDROP_URL, else the last `securedrop login`.
-            Trust comes from --cacert or --pin (sha256:..., from `securedrop-admin cert show`),
+            The server comes from --host, else SECUREDROP_URL, else the last `securedrop login`. \
+            Trust comes from --cacert or --pin (sha256:..., from `securedrop-admin cert show`), \
             else from what was given at login, else the system's CA store.
+
             Exit codes: 0 ok, 1 error, 2 usage, 3 not logged in or session expired.
             """,
         version: SecureDrop.version,

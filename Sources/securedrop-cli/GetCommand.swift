@@ -8,7 +8,7 @@ struct GetCommand: AsyncParsableCommand {
         abstract: "Download a file (resuming a partial one), or the newest files as a ZIP.",
         usage: "securedrop get NAME [-o PATH]\nsecuredrop get --last N -o ARCHIVE.zip",
         discussion: """
-            A shorter file already at the target is resumed from where it ends; the result is
+            A shorter file already at the target is resumed from where it ends; the result is \
             always checked against the server's SHA-256. Use --restart to start over instead.
             """
     )
