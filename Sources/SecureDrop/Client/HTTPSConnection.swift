@@ -147,6 +147,13 @@ public final class HTTPSConnection {
         return HTTPSResponse(head: head, body: try await collectBody(limit: responseLimit))
     }
 
+    /// The response head, for a request whose body could not be sent in full: a server that
+    /// answers early (`401`, `413`) closes the connection without reading the rest, and its
+    /// answer, already received, says why far better than the failed write does.
+    public func receiveEarlyResponseHead() async throws -> HTTPResponseHead {
+        try await readResponseHead()
+    }
+
     /// The next piece of the current response body, or nil at its end.
     public func nextBodyChunk() async throws -> ByteBuffer? {
         switch try await nextPart() {
