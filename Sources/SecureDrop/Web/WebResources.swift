@@ -64,6 +64,9 @@ public struct WebResources: Sendable {
         var headers = headers
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
+        // Same-origin form posts must carry a real `Origin` (see SecurityHeadersMiddleware);
+        // nothing is sent to other sites.
+        headers[.referrerPolicy] = "same-origin"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }

@@ -51,6 +51,8 @@ public struct WebRoutes: Sendable {
         router.post("/delete/:name") { request, context in try await delete(request, context) }
         router.get("/logout") { request, context in try await logout(request, context, checkCSRF: false) }
         router.post("/logout") { request, context in try await logout(request, context, checkCSRF: true) }
+        // Browsers ask for it on pages without an icon link (JSON errors, file views).
+        router.get("/favicon.ico") { request, _ in try resources.assets.response(named: "icon.svg", request: request) }
         router.get("/static/:file") { request, context in
             try resources.assets.response(named: context.parameters.get("file") ?? "", request: request)
         }

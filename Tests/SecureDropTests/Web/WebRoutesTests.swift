@@ -392,6 +392,8 @@ struct WebRoutesTests {
                     #expect(html.range(of: #"\son[a-z]+="#, options: .regularExpression) == nil, "inline event handler")
                     #expect(!html.contains("http://") || html.contains("http://www.w3.org"))
                     #expect(page.head.headers["Cache-Control"].first == "no-store")
+                    // Not no-referrer: that makes browsers send `Origin: null` on the page's own form posts.
+                    #expect(page.head.headers["Referrer-Policy"].first == "same-origin")
                 }
                 let html = list.bodyText
                 let cssPath = try #require(html.range(of: #"/static/app.css?v="#).map { range in
