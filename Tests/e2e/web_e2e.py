@@ -166,6 +166,10 @@ def run(args):
         picker = driver.find_element(By.ID, "file-input")
         picker.send_keys("\n".join(str(uploads / extra) for extra in ["report-2024.pdf", "holiday-photo.jpg", "notes.md"]))
         wait(driver, lambda d: row(d, "notes.md") and row(d, "report-2024.pdf"), message="more files not listed")
+        wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#upload-queue .queue-item.done")) == 5, message="uploads not finished")
+        shots.take("uploads")
+        driver.find_element(By.ID, "queue-clear").click()
+        check(not driver.find_elements(By.CSS_SELECTOR, "#upload-queue .queue-item"), "finished uploads not cleared")
         shots.take("list", dark_too=True)
 
         step("filters and sorts in the page")

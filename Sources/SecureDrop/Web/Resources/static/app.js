@@ -162,10 +162,11 @@
       progress.setAttribute("aria-label", "Progress of " + file.name);
       var status = el("span", "queue-status", "Waiting · " + formatBytes(file.size));
       item.appendChild(name);
+      item.appendChild(status);
       item.appendChild(cancel);
       item.appendChild(progress);
-      item.appendChild(status);
       list.appendChild(item);
+      document.getElementById("queue-bar").hidden = false;
       var job = { file: file, item: item, status: status, progress: progress, cancel: cancel, xhr: null, done: false };
       cancel.addEventListener("click", function () { cancelJob(job); });
       if (limit && file.size > limit) {
@@ -311,6 +312,12 @@
         order = key === "date" || key === "size" ? "desc" : "asc";
       }
       sortBy(key, order);
+      return;
+    }
+    if (target.closest("#queue-clear")) {
+      document.querySelectorAll("#upload-queue .queue-item.done, #upload-queue .queue-item.failed").forEach(function (item) { item.remove(); });
+      var list = document.getElementById("upload-queue");
+      if (list && !list.children.length) { document.getElementById("queue-bar").hidden = true; }
       return;
     }
     var copy = target.closest("button.copy-link");
