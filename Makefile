@@ -12,11 +12,13 @@ SWIFT_BIN_DIR := /opt/swift/usr/bin
 export PATH := $(PATH):$(SWIFT_BIN_DIR)
 
 # Build and run: headers for OpenSSL 3, libargon2, SQLite, and pkg-config to find them.
-# Tests also drive the openssl, curl, sslscan and python3 command-line tools.
-APT_PACKAGES := libssl-dev libargon2-dev libsqlite3-dev zlib1g-dev unzip pkg-config ca-certificates curl openssl python3 python3-pip sslscan
-# Interoperability tests check our tokens, hashes and cookies with these Python libraries.
-PYTHON_MODULES := jwt argon2 requests
-PYTHON_PACKAGES := pyjwt argon2-cffi requests
+# Tests also drive the openssl, curl, sslscan and python3 command-line tools, and the web UI's
+# browser test runs headless Chromium through chromedriver.
+APT_PACKAGES := libssl-dev libargon2-dev libsqlite3-dev zlib1g-dev unzip pkg-config ca-certificates curl openssl python3 python3-pip sslscan chromium chromium-driver
+# Interoperability tests check our tokens, hashes and cookies with these Python libraries;
+# Selenium drives the browser test.
+PYTHON_MODULES := jwt argon2 requests selenium
+PYTHON_PACKAGES := pyjwt argon2-cffi requests selenium
 
 comma := ,
 space := $(empty) $(empty)

@@ -5,6 +5,8 @@ import HTTPTypes
 ///
 /// A route that sets its own `Content-Security-Policy` (file downloads use `sandbox`) keeps
 /// it; everything else gets a policy that allows only same-origin resources and no framing.
+/// Likewise for `Referrer-Policy`: web pages use `same-origin`, because under `no-referrer`
+/// browsers send `Origin: null` on form posts and ``SameOriginMiddleware`` would refuse them.
 public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Two years, subdomains included: a file drop is HTTPS-only by construction.
     static var strictTransportSecurity: String { "max-age=63072000; includeSubDomains" }
@@ -18,7 +20,9 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
         var response = try await next(request, context)
         response.headers[.strictTransportSecurity] = Self.strictTransportSecurity
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.referrerPolicy] = "no-referrer"
+        if response.headers[.referrerPolicy] == nil {
+            response.headers[.referrerPolicy] = "no-referrer"
+        }
         response.headers[.xFrameOptions] = "DENY"
         response.headers[.crossOriginOpenerPolicy] = "same-origin"
         if response.headers[.contentSecurityPolicy] == nil {

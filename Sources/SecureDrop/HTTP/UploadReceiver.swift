@@ -11,15 +11,27 @@ public struct UploadReceiver: Sendable {
     let files: FileService
     let multipartLimits: MultipartLimits
 
+    /// The longest non-file field kept (a CSRF token is 43 bytes).
+    static let maximumFieldBytes = 4096
+
     public init(files: FileService, multipartLimits: MultipartLimits = .init()) {
         self.files = files
         self.multipartLimits = multipartLimits
     }
 
-    /// Every part with a file name becomes an upload; other fields are read and ignored.
+    /// Every part with a file name becomes an upload; other fields are read (up to
+    /// ``maximumFieldBytes`` each) and handed to `authorizeFields`.
     ///
+    /// - Parameter authorizeFields: called once with the plain fields seen so far, before the
+    ///   first file byte is stored (or at the end when there is no file): the web form's CSRF
+    ///   token travels as a field ahead of its files, and a forged request must not get to
+    ///   store anything. Throwing refuses the upload.
     /// - Throws: ``FileServiceError/noFileProvided`` when the body holds no file part.
-    public func receiveMultipart(_ request: Request, uploader: AuthenticatedUser) async throws -> [PendingUpload] {
+    public func receiveMultipart(
+        _ request: Request,
+        uploader: AuthenticatedUser,
+        authorizeFields: (@Sendable ([String: String]) throws -> Void)? = nil
+    ) async throws -> [PendingUpload] {
         try checkDeclaredLength(request)
         var parser: MultipartStreamParser
         do {
@@ -32,6 +44,9 @@ public struct UploadReceiver: Sendable {
         }
         var uploads: [PendingUpload] = []
         var current: PendingUpload?
+        var fields: [String: String] = [:]
+        var field: (name: String, bytes: [UInt8])?
+        var authorized = authorizeFields == nil
         do {
             var received: Int64 = 0
             for try await chunk in request.body {
@@ -41,17 +56,35 @@ public struct UploadReceiver: Sendable {
                     switch event {
                     case .partStarted(let headers):
                         // Browsers send `filename=""` for an empty file input: not a file.
+                        field = nil
                         if let fileName = headers.fileName, !fileName.isEmpty {
+                            if !authorized, let authorizeFields {
+                                try authorizeFields(fields)
+                                authorized = true
+                            }
                             let upload = try await files.beginUpload(originalName: fileName, uploader: uploader)
                             uploads.append(upload)
                             current = upload
                         } else {
                             current = nil
+                            if headers.fileName == nil, let name = headers.fieldName { field = (name, []) }
                         }
                     case .bodyChunk(let bytes):
-                        try await current?.write(bytes)
+                        if let current {
+                            try await current.write(bytes)
+                        } else if var open = field {
+                            guard open.bytes.count + bytes.readableBytes <= Self.maximumFieldBytes else {
+                                throw FileServiceError.malformedUpload("A form field is longer than \(Self.maximumFieldBytes) bytes.")
+                            }
+                            open.bytes += bytes.readableBytesView
+                            field = open
+                        }
                     case .partFinished:
                         try await current?.finish()
+                        if let finished = field, fields[finished.name] == nil, fields.count < 32 {
+                            fields[finished.name] = String(decoding: finished.bytes, as: UTF8.self)
+                        }
+                        field = nil
                         current = nil
                     }
                 }
@@ -61,6 +94,7 @@ public struct UploadReceiver: Sendable {
             } catch {
                 throw FileServiceError.malformedUpload(error.description)
             }
+            if !authorized, let authorizeFields { try authorizeFields(fields) }
             guard !uploads.isEmpty else { throw FileServiceError.noFileProvided }
             return uploads
         } catch {

@@ -25,6 +25,10 @@ public struct SecureDropServer: Sendable {
     public let accounts: AccountServices
     /// Stored files: blobs in the data directory, metadata beside the accounts.
     public let files: FileService
+    /// The web UI's templates and static files, loaded from the package bundle at start.
+    public let webResources: WebResources
+    /// The web UI's CSRF token key (random per start).
+    public let csrf: CSRFProtection
     /// The first administrator's password when this start created it; shown once.
     public let initialAdminPassword: String?
     private let logger: Logger
@@ -55,6 +59,8 @@ public struct SecureDropServer: Sendable {
                                 maximumUploadBytes: files.maximumUploadBytes, logger: logger)
         }
         self.files = files
+        self.webResources = try WebResources.load()
+        self.csrf = try CSRFProtection()
         self.initialAdminPassword = try await accounts.bootstrap()
         // Nothing is uploading before the server listens: anything half-done is a crash's leftover.
         let swept = try await files.removeLeftovers()
@@ -105,6 +111,7 @@ public struct SecureDropServer: Sendable {
         HealthRoutes().register(on: router)
         AuthRoutes(sessions: accounts.sessions).register(on: router)
         FileRoutes(files: files).register(on: router)
+        WebRoutes(sessions: accounts.sessions, files: files, resources: webResources, csrf: csrf).register(on: router)
         extraRoutes?(router)
         return router
     }
