@@ -14,7 +14,8 @@ enum TestRoutes {
     static let sunkBytes = Atomic<Int>(0)
 
     @Sendable static func register(on router: Router<SecureDropRequestContext>) {
-        // GET /test/stream/<bytes>: a deterministic body of that many bytes, written in chunks.
+        // GET /test/stream/<bytes>: a deterministic body of that many bytes, written in chunks
+        // and paced against the event loop exactly as file downloads are.
         router.get("/test/stream/:bytes") { _, context -> Response in
             guard let size = context.parameters.get("bytes", as: Int.self), size >= 0 else {
                 throw APIError.badRequest("bytes must be a non-negative integer")
@@ -22,11 +23,13 @@ enum TestRoutes {
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/octet-stream"],
-                body: ResponseBody(contentLength: size) { writer in
+                body: ResponseBody(contentLength: size) { [eventLoop = context.eventLoop] writer in
                     streamedBytes.store(0, ordering: .relaxed)
+                    var pacer = WritePacer(eventLoop: eventLoop)
                     for chunk in DeterministicBytes(count: size) {
                         try await writer.write(chunk)
                         streamedBytes.add(chunk.readableBytes, ordering: .relaxed)
+                        try await pacer.pace()
                     }
                     try await writer.finish(nil)
                 }
