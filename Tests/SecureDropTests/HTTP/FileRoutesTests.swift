@@ -321,6 +321,28 @@ struct FileRoutesTests {
         }
     }
 
+    @Test("Multipart abuse: too many parts, oversized part headers and garbage are 400, and nothing is stored")
+    func multipartLimits() async throws {
+        try await TestServer.with { server in
+            let auth = try await server.authorization("alice")
+            let headers = auth + [("Content-Type", Multipart.contentType)]
+            let manyParts = Multipart.body((0..<101).map { .init(fileName: "f\($0).txt", data: Array("x".utf8)) })
+            var hugeHeader = ByteBuffer()
+            hugeHeader.writeString("--\(Multipart.boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nX-Padding: ")
+            hugeHeader.writeString(String(repeating: "a", count: 20_000) + "\r\n\r\ndata\r\n--\(Multipart.boundary)--\r\n")
+            let garbage = ByteBuffer(string: "this is not a multipart body at all")
+            try await server.withConnection { connection in
+                for (name, body) in [("101 parts", manyParts), ("20 KB part header", hugeHeader), ("garbage", garbage)] {
+                    let response = try await connection.request(.POST, "/api/upload", headers: headers, body: body)
+                    #expect(response.status == .badRequest, "\(name): \(response.status)")
+                    #expect(Set(response.json.keys) == ["message"], "\(name)")
+                }
+            }
+            #expect(server.storedFiles().isEmpty, "\(server.storedFiles())")
+            #expect(try await server.server.files.list().isEmpty)
+        }
+    }
+
     @Test("A client that vanishes mid-upload leaves no file, no row and no temporary file")
     func abortedUpload() async throws {
         try await TestServer.with { server in
