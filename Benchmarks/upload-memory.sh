@@ -16,31 +16,15 @@ token="$(bench_token)"
 # A sparse file: no disk or page cache for the source, so the numbers are the server's.
 truncate -s "${gib}G" "$work/source.bin"
 
-rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$server/status"; }
-# Runs "$@" while sampling the server's RSS every 100 ms; prints "peak_kib seconds".
-sample_during() {
-    local peak; peak="$(rss_kib)"
-    local start; start="$(date +%s.%N)"
-    "$@" &
-    local job=$!
-    while kill -0 "$job" 2>/dev/null; do
-        local now; now="$(rss_kib)"
-        [ "$now" -gt "$peak" ] && peak="$now"
-        sleep 0.1
-    done
-    wait "$job"
-    echo "$peak $(awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN { printf "%.3f", a - b }')"
-}
-
 # Warm the server up (first TLS handshake, database pages) before the baseline.
 curl -sS --cacert "$cert" -H "Authorization: Bearer $token" -T /etc/hostname "$base/api/files/warmup.txt" >/dev/null
 curl -sS --cacert "$cert" -H "Authorization: Bearer $token" "$base/api/files/warmup.txt" >/dev/null
-baseline="$(rss_kib)"
+baseline="$(rss_kib "$server")"
 
-read -r up_peak up_seconds < <(sample_during curl -sS --fail --cacert "$cert" -H "Authorization: Bearer $token" \
+read -r up_peak up_seconds < <(sample_during "$server" curl -sS --fail --cacert "$cert" -H "Authorization: Bearer $token" \
     -T "$work/source.bin" -o "$work/put.json" "$base/api/files/big.bin")
 grep -q '"size":'"$((gib * 1024 * 1024 * 1024))" "$work/put.json" || { echo "upload failed: $(cat "$work/put.json")"; exit 1; }
-read -r down_peak down_seconds < <(sample_during curl -sS --fail --cacert "$cert" -H "Authorization: Bearer $token" \
+read -r down_peak down_seconds < <(sample_during "$server" curl -sS --fail --cacert "$cert" -H "Authorization: Bearer $token" \
     -o /dev/null "$base/api/files/big.bin")
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }

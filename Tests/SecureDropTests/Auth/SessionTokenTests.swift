@@ -233,3 +233,30 @@ struct KeyRingTests {
         #expect(seen == rotated.id)
     }
 }
+
+@Suite("Base64url")
+struct Base64URLTests {
+    @Test("Agrees with Foundation's Base64 for every length, and decodes what it encodes")
+    func agreesWithFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let expected = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            #expect(Base64URL.encode(bytes) == expected)
+            #expect(Base64URL.decode(expected) == bytes)
+        }
+        #expect(Base64URL.encode(Array("\u{FB}\u{FF}".utf8)) == "w7vDvw")
+    }
+
+    @Test("Refuses padding, whitespace, the standard alphabet, impossible lengths and stray bits")
+    func strict() {
+        for text in ["QQ==", "QQ=", "Q Q", "a+b/", "A", "AAAAA", "QR", "QUF", "QUJ"] {
+            #expect(Base64URL.decode(text) == nil, "\(text)")
+        }
+        #expect(Base64URL.decode("QQ") == [0x41])
+        #expect(Base64URL.decode("QUE") == [0x41, 0x41])
+        #expect(Base64URL.decode("") == [])
+    }
+}
