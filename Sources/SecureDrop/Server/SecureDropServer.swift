@@ -102,6 +102,7 @@ public struct SecureDropServer: Sendable {
         let router = Router(context: SecureDropRequestContext.self)
         router.add(middleware: AccessLogMiddleware(logger: logger))
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ConnectionCloseMiddleware())
         router.add(middleware: APIErrorMiddleware())
         router.add(middleware: SameOriginMiddleware())
         router.add(middleware: SessionMiddleware(

@@ -38,4 +38,15 @@ struct RequestSmugglingTests {
             #expect(try await statusLines(server, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n") == ["HTTP/1.1 200 OK"])
         }
     }
+
+    @Test("A request with Connection: close gets a response that says the connection closes")
+    func connectionCloseEchoed() async throws {
+        try await TestServer.with { server in
+            let result = try await Command.run(
+                "openssl", ["s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(server.port)", "-servername", "localhost"],
+                input: Data("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
+            )
+            #expect(result.output.lowercased().contains("\r\nconnection: close\r\n"), "\(result.output)")
+        }
+    }
 }
