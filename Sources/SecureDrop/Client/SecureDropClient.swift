@@ -145,20 +145,9 @@ public struct SecureDropClient: Sendable {
         let storedName = name ?? URL(fileURLWithPath: path).lastPathComponent
         let hasher = SHA256Hasher()
         return try await sendUpload(name: storedName, overwrite: overwrite, length: size, hasher: hasher) { writer in
-            var meter = UploadMeter(source: path, announced: size)
-            // One chunk is read ahead, so a file that grew is noticed before its last
-            // announced byte leaves, while the server can still tell the body is short.
-            var current = try file.read()
-            while let chunk = current {
-                let next = try file.read()
-                try meter.check(chunk, isLast: next == nil)
-                hasher.update(chunk)
-                try await writer.write(chunk)
-                let sent = meter.sent(chunk)
-                progress?(sent)
-                current = next
+            try await Self.sendReadingAhead(from: path, announced: size, hasher: hasher, to: writer, progress: progress) {
+                try file.read()
             }
-            try meter.checkFinished()
         }
     }
 
@@ -176,20 +165,10 @@ public struct SecureDropClient: Sendable {
     ) async throws(SecureDropClientError) -> RemoteFile where Chunks.Element == ByteBuffer {
         let hasher = SHA256Hasher()
         return try await sendUpload(name: name, overwrite: overwrite, length: size, hasher: hasher) { writer in
-            var meter = UploadMeter(source: name, announced: size)
             var chunks = stream.makeAsyncIterator()
-            // Read ahead by one chunk, as for files, to stop before the last announced byte.
-            var current = try await Self.nextNonEmpty(&chunks)
-            while let chunk = current {
-                let next = try await Self.nextNonEmpty(&chunks)
-                try meter.check(chunk, isLast: next == nil)
-                hasher.update(chunk)
-                try await writer.write(chunk)
-                let sent = meter.sent(chunk)
-                progress?(sent)
-                current = next
+            try await Self.sendReadingAhead(from: name, announced: size, hasher: hasher, to: writer, progress: progress) {
+                try await Self.nextNonEmpty(&chunks)
             }
-            try meter.checkFinished()
         }
     }
 
@@ -265,6 +244,31 @@ public struct SecureDropClient: Sendable {
     }
 
     // MARK: Plumbing
+
+    /// Sends the chunks `next` yields, one read ahead: a source that grew or shrank against its
+    /// announced size is noticed before its last announced byte leaves, while the server can
+    /// still tell the body is short and stores nothing.
+    private static func sendReadingAhead(
+        from source: String,
+        announced: Int64?,
+        hasher: SHA256Hasher,
+        to writer: HTTPSBodyWriter,
+        progress: ((TransferProgress) -> Void)?,
+        next: () async throws -> ByteBuffer?
+    ) async throws {
+        var meter = UploadMeter(source: source, announced: announced)
+        var current = try await next()
+        while let chunk = current {
+            let following = try await next()
+            try meter.check(chunk, isLast: following == nil)
+            hasher.update(chunk)
+            try await writer.write(chunk)
+            let sent = meter.sent(chunk)
+            progress?(sent)
+            current = following
+        }
+        try meter.checkFinished()
+    }
 
     private static func nextNonEmpty<Chunks: AsyncIteratorProtocol>(_ chunks: inout Chunks) async throws -> ByteBuffer?
     where Chunks.Element == ByteBuffer {
