@@ -45,20 +45,12 @@ public struct FileDownload: Sendable {
             headers[.contentType] = record.contentType
             headers[.contentDisposition] = ContentDisposition.attachment(fileName: record.name)
         case .plainText:
-            headers[.contentType] = "text/plain; charset=utf-8"
+            headers[.contentType] = ContentTypePolicy.plainTextContentType
             headers[.contentDisposition] = ContentDisposition.inline(fileName: record.name)
         case .safeInline:
-            switch ContentTypePolicy.openPresentation(forFileName: record.name) {
-            case .inline(let type):
-                headers[.contentType] = type
-                headers[.contentDisposition] = ContentDisposition.inline(fileName: record.name)
-            case .inlineText:
-                headers[.contentType] = "text/plain; charset=utf-8"
-                headers[.contentDisposition] = ContentDisposition.inline(fileName: record.name)
-            case .attachment:
-                headers[.contentType] = record.contentType
-                headers[.contentDisposition] = ContentDisposition.attachment(fileName: record.name)
-            }
+            let open = ContentTypePolicy.openPresentation(forFileName: record.name)
+            headers[.contentType] = open.contentType(forFileName: record.name)
+            headers[.contentDisposition] = open.contentDisposition(forFileName: record.name)
         }
 
         if let candidates = request.headers[.ifNoneMatch], Self.matches(candidates, etag: etag) {

@@ -45,7 +45,7 @@ public struct SQLiteFileMetadataStore: FileMetadataStore {
         if let existing = try Row.fetchOne(db, sql: "SELECT * FROM files WHERE name = ?", arguments: [file.name]).flatMap(record(from:)) {
             switch policy {
             case .rename:
-                guard let free = try (1...maximumSuffix).lazy.map({ FileName.withSuffix(file.name, $0) }).first(where: { candidate in
+                guard let free = try FileName.candidates(for: file.name).dropFirst().prefix(maximumSuffix).first(where: { candidate in
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files WHERE name = ?", arguments: [candidate]) == 0
                 }) else {
                     throw FileMetadataError.noFreeName(file.name)
