@@ -1,4 +1,5 @@
 import Foundation
+import SecureDrop
 
 /// Human-readable numbers for terminal output.
 enum Format {
@@ -24,10 +25,6 @@ enum Format {
 
     /// `2025-01-31 14:05:09` in UTC, the seed's format.
     static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
+        HTTPDate.seedFormat(date)
     }
 }

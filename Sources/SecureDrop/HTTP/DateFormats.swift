@@ -3,7 +3,7 @@ import Foundation
 /// The two timestamp formats the HTTP surface writes, built by hand from UTC calendar fields:
 /// a `DateFormatter` per call costs more than the rest of a list entry, and a shared one is
 /// not thread-safe.
-enum HTTPDate {
+public enum HTTPDate {
     private static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
@@ -30,9 +30,11 @@ enum HTTPDate {
         return "\(weekday), \(twoDigits(f.day)) \(month) \(f.year ?? 1970) \(twoDigits(f.hour)):\(twoDigits(f.minute)):\(twoDigits(f.second)) GMT"
     }
 
-    /// The seed's list format, `YYYY-MM-DD HH:MM:SS`, in UTC.
-    static func seedFormat(_ date: Date) -> String {
+    /// The seed's list format, `YYYY-MM-DD HH:MM:SS`, in UTC (`YYYY-MM-DD HH:MM` without
+    /// seconds, as the web list shows it).
+    public static func seedFormat(_ date: Date, includingSeconds: Bool = true) -> String {
         let f = fields(date)
-        return "\(f.year ?? 1970)-\(twoDigits(f.month))-\(twoDigits(f.day)) \(twoDigits(f.hour)):\(twoDigits(f.minute)):\(twoDigits(f.second))"
+        let minutes = "\(f.year ?? 1970)-\(twoDigits(f.month))-\(twoDigits(f.day)) \(twoDigits(f.hour)):\(twoDigits(f.minute))"
+        return includingSeconds ? minutes + ":\(twoDigits(f.second))" : minutes
     }
 }

@@ -107,7 +107,7 @@ struct FileListPage {
                 size: ByteCountText.format(Int64(clamping: record.size)),
                 sizeBytes: record.size,
                 date: Self.displayDate(record.uploadedAt),
-                dateISO: ISO8601DateFormatter().string(from: record.uploadedAt),
+                dateISO: record.uploadedAt.formatted(.iso8601),
                 uploader: record.uploaderName,
                 canDelete: FileService.mayModify(record, as: user),
                 openable: ContentTypePolicy.openPresentation(forFileName: record.name) != .attachment
@@ -135,11 +135,7 @@ struct FileListPage {
 
     /// `2025-01-31 14:05 UTC`: the seed's format, to the minute.
     static func displayDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return formatter.string(from: date)
+        HTTPDate.seedFormat(date, includingSeconds: false) + " UTC"
     }
 
     /// Names are slugified, but encode anyway: a URL is built from them.

@@ -10,5 +10,7 @@ struct DateFormatsTests {
         #expect(HTTPDate.format(date) == "Sun, 06 Nov 1994 08:49:37 GMT")
         #expect(HTTPDate.seedFormat(date) == "1994-11-06 08:49:37")
         #expect(HTTPDate.format(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.seedFormat(date, includingSeconds: false) == "1994-11-06 08:49")
+        #expect(FileListPage.displayDate(date) == "1994-11-06 08:49 UTC")
     }
 }
