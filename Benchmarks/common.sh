@@ -47,7 +47,7 @@ start_server() {
     .build/release/securedrop-admin cert generate >/dev/null
     .build/release/securedrop-admin init >/dev/null
     echo "benchmark-password" | .build/release/securedrop-admin user add bench --password-stdin >/dev/null
-    .build/release/securedrop-server >"$work/out.log" 2>"$work/err.log" &
+    ${BIN:-.build/release/securedrop-server} >"$work/out.log" 2>"$work/err.log" &
     server=$!
     for _ in $(seq 100); do grep -q "is serving" "$work/out.log" 2>/dev/null && break; sleep 0.1; done
     port="$(sed -n 's|.*https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/out.log" | head -n 1)"

@@ -56,6 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label) }
         let configuration: Configuration
         let server: SecureDropServer
         var logger = Logger(label: "securedrop")

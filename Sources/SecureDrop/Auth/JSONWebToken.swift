@@ -18,6 +18,13 @@ public struct SessionClaims: Codable, Sendable, Equatable {
     /// user's sessions increments the stored generation, which invalidates every earlier
     /// token exactly, without the one-second ambiguity of comparing `iat` timestamps.
     public var gen: Int64
+
+    /// Checks the validity window (`nbf` ≤ now < `exp`), to the second.
+    public func checkValidity(at now: Date) throws(TokenError) {
+        let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
+        guard seconds < exp else { throw .expired }
+        guard seconds >= nbf else { throw .notYetValid }
+    }
 }
 
 /// Why a token was refused. Clients only ever see "Unauthorized"; the reason is for logs
@@ -72,9 +79,7 @@ public enum JSONWebToken {
                   CRYPTO_memcmp(expected, signature, expected.count) == 0
             else { throw .badSignature }
             guard let claims = try? JSONDecoder().decode(SessionClaims.self, from: Data(payload)) else { throw .malformed }
-            let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
-            guard seconds < claims.exp else { throw .expired }
-            guard seconds >= claims.nbf else { throw .notYetValid }
+            try claims.checkValidity(at: now)
             return claims
         }
     }

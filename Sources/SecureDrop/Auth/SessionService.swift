@@ -31,6 +31,7 @@ public final class SessionService: Sendable {
     public let store: any AccountStore
     public let hasher: PasswordHasher
     public let keyRing: KeyRing
+    private let verifiedTokens = VerifiedTokenCache()
     public let throttle: LoginThrottle
     public let sessionTTL: Duration
 
@@ -93,11 +94,21 @@ public final class SessionService: Sendable {
 
     /// The user a token stands for, or why it does not stand for anyone.
     public func authenticate(_ token: String, now: Date = Date()) async throws(TokenError) -> AuthenticatedUser {
-        let unverified = try JSONWebToken.parse(token)
-        guard let key = try? await keyRing.verificationKey(id: unverified.keyID, now: now) else { throw .unknownKey }
-        let claims = try unverified.verify(key: key.secret, now: now)
-        guard let revoked = try? await store.isTokenRevoked(id: claims.jti), !revoked else { throw .revoked }
-        guard let id = Int64(claims.sub), let user = try? await store.user(id: id) else { throw .unknownUser }
+        let claims: SessionClaims
+        if let verified = verifiedTokens.entry(for: token) {
+            // Seen and verified before: the key must still be trusted and the window open.
+            guard (try? await keyRing.verificationKey(id: verified.keyID, now: now)) != nil else { throw .unknownKey }
+            try verified.claims.checkValidity(at: now)
+            claims = verified.claims
+        } else {
+            let unverified = try JSONWebToken.parse(token)
+            guard let key = try? await keyRing.verificationKey(id: unverified.keyID, now: now) else { throw .unknownKey }
+            claims = try unverified.verify(key: key.secret, now: now)
+            verifiedTokens.insert(.init(keyID: unverified.keyID, claims: claims), for: token)
+        }
+        guard let id = Int64(claims.sub), let session = try? await store.session(userID: id, tokenID: claims.jti) else { throw .unknownUser }
+        guard !session.tokenRevoked else { throw .revoked }
+        guard let user = session.user else { throw .unknownUser }
         guard !user.disabled else { throw .userDisabled }
         guard user.sessionGeneration == claims.gen else { throw .sessionRevoked }
         return AuthenticatedUser(

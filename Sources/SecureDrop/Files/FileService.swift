@@ -78,6 +78,18 @@ public struct FileService: Sendable {
         }
     }
 
+    /// A whole small file (or one range of it) in one buffer: what a download sends when the
+    /// body is small enough that streaming's per-chunk round trips would cost more than the copy.
+    public func contents(of record: FileRecord, range: ClosedRange<UInt64>? = nil) async throws -> ByteBuffer {
+        guard record.size > 0 else { return ByteBuffer() }
+        do {
+            return try await blobs.contents(of: record.blob, range: range ?? 0...(record.size - 1))
+        } catch let error as BlobStoreError {
+            logger.error("Cannot read a stored file", metadata: ["file": .string(record.name), "error": .string(error.description)])
+            throw FileServiceError.storageFailure
+        }
+    }
+
     // MARK: Writing
 
     /// Starts receiving a file that the client calls `originalName`.

@@ -16,7 +16,17 @@ public struct AccessLogMiddleware: RouterMiddleware {
         self.logger = logger
     }
 
+    /// Bodies up to this length are logged as soon as the handler returns them.
+    ///
+    /// Wrapping a body to see its end turns Hummingbird's single write of head, body and end
+    /// into three writes, three hops to the event loop and two TLS records; for a small body that
+    /// is most of the cost of the request. Small bodies are in memory or read in one piece
+    /// (``FileDownload/inMemoryLimit``), so the handler's return is where their work ends.
+    static let loggedOnReturnLimit = 64 * 1024
+
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // Every line is at `info`: below that level this middleware has nothing to do.
+        guard logger.logLevel <= .info else { return try await next(request, context) }
         let start = ContinuousClock.now
         var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue),
@@ -32,7 +42,13 @@ public struct AccessLogMiddleware: RouterMiddleware {
             throw error
         }
         metadata["status"] = .stringConvertible(response.status.code)
-        if let length = response.body.contentLength { metadata["bytes"] = .stringConvertible(length) }
+        if let length = response.body.contentLength {
+            metadata["bytes"] = .stringConvertible(length)
+            if length <= Self.loggedOnReturnLimit {
+                log(metadata, outcome: "complete", since: start)
+                return response
+            }
+        }
         // A streamed body is sent after this middleware returns: log when it is done, so the
         // duration covers the transfer and an aborted download is visible as such.
         let body = response.body

@@ -10,7 +10,15 @@ public import Hummingbird
 /// - `Range` is parsed by ``ByteRange`` (suffix ranges included); an unsatisfiable one is `416`
 ///   with `Content-Range: bytes */size`.
 /// - `Content-Security-Policy: sandbox` and `nosniff` on every file response, whatever the type.
+/// - A body of at most ``inMemoryLimit`` bytes is read before the response starts, in one
+///   storage round trip, and sent with the head in one write; larger ones are streamed.
 public struct FileDownload: Sendable {
+    /// Largest body read into memory instead of streamed: small files are most requests, and
+    /// for them the stream's open, read and close round trips and its separate writes of head
+    /// and body cost more than the copy. It also means a small file that vanished gives an
+    /// error status instead of a `200` cut short.
+    public static let inMemoryLimit: UInt64 = 64 * 1024
+
     /// How the browser is told to present the file.
     public enum Presentation: Sendable, Equatable {
         /// `Content-Disposition: attachment`, with the stored type.
@@ -29,7 +37,7 @@ public struct FileDownload: Sendable {
 
     public func response(
         for record: FileRecord, request: Request, context: SecureDropRequestContext, presentation: Presentation = .attachment
-    ) -> Response {
+    ) async throws -> Response {
         var headers = HTTPFields()
         let etag = "\"\(record.sha256)\""
         headers[.eTag] = etag
@@ -89,6 +97,10 @@ public struct FileDownload: Sendable {
         // A zero-byte file is a complete response with no body.
         if length == 0 {
             return Response(status: status, headers: headers, body: ResponseBody())
+        }
+        if length <= Self.inMemoryLimit {
+            let contents = try await files.contents(of: record, range: bytes)
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: contents))
         }
         let files = self.files
         let eventLoop = context.eventLoop

@@ -152,8 +152,10 @@ public struct FileRoutes: Sendable {
     func get(_ request: Request, _ context: SecureDropRequestContext, seedShape: Bool) async throws -> Response {
         _ = try context.requireUser(seedShape: seedShape)
         let name = try Self.nameParameter(context, seedShape: seedShape)
-        let record = try await APIError.mappingFileErrors(seedShape: seedShape) { try await files.file(named: name) }
-        return download.response(for: record, request: request, context: context)
+        return try await APIError.mappingFileErrors(seedShape: seedShape) {
+            let record = try await files.file(named: name)
+            return try await download.response(for: record, request: request, context: context)
+        }
     }
 
     func delete(_ request: Request, _ context: SecureDropRequestContext) async throws -> Response {

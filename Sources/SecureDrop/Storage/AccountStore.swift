@@ -6,6 +6,19 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case user
 }
 
+/// The stored state a session token is checked against (``AccountStore/session(userID:tokenID:)``).
+public struct SessionLookup: Sendable, Equatable {
+    /// The token's user, or `nil` once removed.
+    public var user: UserRecord?
+    /// Whether the token id is on the deny list (logged out).
+    public var tokenRevoked: Bool
+
+    public init(user: UserRecord?, tokenRevoked: Bool) {
+        self.user = user
+        self.tokenRevoked = tokenRevoked
+    }
+}
+
 /// A user as stored. The password is only ever present as an Argon2id PHC string.
 public struct UserRecord: Sendable, Equatable {
     public var id: Int64
@@ -75,6 +88,8 @@ public protocol AccountStore: Sendable {
     func deleteSigningKeys(retiredAtOrBefore date: Date) async throws
 
     func revokeToken(id: String, expiresAt: Date) async throws
-    func isTokenRevoked(id: String) async throws -> Bool
+    /// Everything an authenticated request checks about its token, in one read: it runs on
+    /// every request, so one round trip instead of two is worth a dedicated method.
+    func session(userID: Int64, tokenID: String) async throws -> SessionLookup
     func deleteRevocations(expiredBefore date: Date) async throws
 }

@@ -57,6 +57,10 @@ public protocol BlobStore: Sendable {
     /// Streams `range` (or the whole blob) to `consume`, in chunks, one at a time: a slow
     /// consumer slows the reads, so memory stays bounded whatever the size.
     func read(_ id: BlobID, range: ClosedRange<UInt64>?, into consume: (ByteBuffer) async throws -> Void) async throws
+    /// The bytes of `range` in one buffer, for ranges small enough to hold in memory (the
+    /// caller bounds the size). A backend can answer this in one round trip, where streaming
+    /// costs one per chunk plus opening and closing; that is most of the cost of a small file.
+    func contents(of id: BlobID, range: ClosedRange<UInt64>) async throws -> ByteBuffer
     /// Removes a committed blob; removing a missing one is not an error.
     func remove(_ id: BlobID) async throws
     /// Every committed blob, for consistency checks.
@@ -65,6 +69,19 @@ public protocol BlobStore: Sendable {
     func size(of id: BlobID) async throws -> UInt64?
     /// Deletes uncommitted leftovers (a crash mid-upload); returns how many.
     func sweepUncommitted() async throws -> Int
+}
+
+extension BlobStore {
+    /// Gathers ``read(_:range:into:)``: correct for any backend, one round trip per chunk.
+    public func contents(of id: BlobID, range: ClosedRange<UInt64>) async throws -> ByteBuffer {
+        var gathered = ByteBuffer()
+        gathered.reserveCapacity(Int(range.upperBound - range.lowerBound + 1))
+        try await read(id, range: range) { chunk in
+            var chunk = chunk
+            gathered.writeBuffer(&chunk)
+        }
+        return gathered
+    }
 }
 
 /// One blob being written. Not shared between tasks: an upload owns its writer.

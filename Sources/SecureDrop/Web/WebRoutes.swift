@@ -150,8 +150,10 @@ public struct WebRoutes: Sendable {
     func file(_ request: Request, _ context: SecureDropRequestContext, _ presentation: FileDownload.Presentation) async throws -> Response {
         guard context.user != nil else { return Self.loginRedirect(request) }
         let name = try FileRoutes.nameParameter(context)
-        let record = try await APIError.mappingFileErrors { try await files.file(named: name) }
-        return download.response(for: record, request: request, context: context, presentation: presentation)
+        return try await APIError.mappingFileErrors {
+            let record = try await files.file(named: name)
+            return try await download.response(for: record, request: request, context: context, presentation: presentation)
+        }
     }
 
     /// Answers the page's script in JSON; a plain form post is redirected back to the list.

@@ -84,6 +84,10 @@ struct SessionTokenTests {
             #expect(await refusal(fixture, issued.token, now: issued.expiresAt) == .expired)
             #expect(await refusal(fixture, issued.token, now: issued.expiresAt.addingTimeInterval(-1)) == nil)
             #expect(await refusal(fixture, issued.token, now: Date().addingTimeInterval(-60)) == .notYetValid)
+            // Once verified, the token's signature is remembered; its window is still checked.
+            #expect(await refusal(fixture, issued.token) == nil)
+            #expect(await refusal(fixture, issued.token, now: issued.expiresAt) == .expired)
+            #expect(await refusal(fixture, issued.token, now: issued.expiresAt.addingTimeInterval(3600)) == .expired)
         }
     }
 
@@ -208,6 +212,7 @@ struct KeyRingTests {
         #expect(keys.count == 2)
         #expect(keys.first { $0.id == oldKey.id }?.retiredAt != nil)
 
+        #expect(try await fixture.sessions.authenticate(after.token).name == "alice")
         try await KeyRing.rotate(store: fixture.store, sessionTTL: .seconds(600), revokeAll: true)
         try await fixture.accounts.keyRing.refresh()
         await #expect(throws: TokenError.unknownKey) { try await fixture.sessions.authenticate(after.token) }

@@ -7,7 +7,10 @@ import Testing
 /// The file API over real TLS: uploads, downloads, names, limits, atomicity.
 @Suite("File routes over HTTPS", .serialized)
 struct FileRoutesTests {
-    @Test("PUT then GET and HEAD round-trip 0-byte, 1-byte and 5 MiB files byte for byte", arguments: [0, 1, 5 << 20])
+    @Test(
+        "PUT then GET and HEAD round-trip 0-byte, 1-byte, 64 KiB (read whole), 64 KiB + 1 (streamed) and 5 MiB files byte for byte",
+        arguments: [0, 1, Int(FileDownload.inMemoryLimit), Int(FileDownload.inMemoryLimit) + 1, 5 << 20]
+    )
     func roundTrip(size: Int) async throws {
         try await TestServer.with { server in
             let auth = try await server.authorization("alice")
@@ -579,6 +582,28 @@ struct FileRoutesTests {
             let kept = try await files.file(named: "doc.txt")
             #expect(kept.uploaderName == "alice")
             #expect(server.storedFiles().filter { $0.hasPrefix("blobs/") }.count == 1)
+        }
+    }
+
+    @Test("A small file whose stored bytes vanished is a 500 JSON error, not a 200 cut short")
+    func vanishedSmallFile() async throws {
+        try await TestServer.with { server in
+            let auth = try await server.authorization("alice")
+            try await server.withConnection { connection in
+                let put = try await connection.request(.PUT, "/api/files/gone.txt", headers: auth, body: ByteBuffer(string: "soon gone"))
+                #expect(put.status == .created)
+            }
+            let blobs = server.storedFiles().filter { $0.hasPrefix("blobs/") }
+            #expect(blobs.count == 1)
+            for blob in blobs { try FileManager.default.removeItem(atPath: server.server.configuration.dataDirectory + "/" + blob) }
+            try await server.withConnection { connection in
+                let get = try await connection.request(.GET, "/api/files/gone.txt", headers: auth)
+                #expect(get.status == .internalServerError)
+                #expect(get.json["error"] as? String != nil, "\(get.bodyText)")
+                // The connection is still usable: nothing was cut mid-response.
+                let health = try await connection.request(.GET, "/healthz")
+                #expect(health.status == .ok)
+            }
         }
     }
 

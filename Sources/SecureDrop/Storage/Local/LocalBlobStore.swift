@@ -77,6 +77,24 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
+    /// Opens, reads and closes in one thread-pool job: three hops become one.
+    public func contents(of id: BlobID, range: ClosedRange<UInt64>) async throws -> ByteBuffer {
+        let path = path(of: id)
+        let count = Int(range.upperBound - range.lowerBound + 1)
+        return try await threadPool.runIfActive {
+            let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw errno == ENOENT ? BlobStoreError.missing(id) : SystemCall.error("open") }
+            defer { close(descriptor) }
+            var gathered = ByteBufferAllocator().buffer(capacity: count)
+            while gathered.readableBytes < count {
+                let done = gathered.readableBytes
+                let read = try SystemCall.pread(descriptor, appendingTo: &gathered, count: count - done, offset: range.lowerBound + UInt64(done))
+                guard read > 0 else { throw BlobStoreError.io(operation: "reading blob \(id)", reason: "unexpected end of file") }
+            }
+            return gathered
+        }
+    }
+
     public func remove(_ id: BlobID) async throws {
         let path = path(of: id)
         try await threadPool.runIfActive {
@@ -236,14 +254,20 @@ enum SystemCall {
 
     static func pread(_ descriptor: Int32, count: Int, offset: UInt64) throws -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: count)
+        _ = try pread(descriptor, appendingTo: &buffer, count: count, offset: offset)
+        return buffer
+    }
+
+    /// Appends up to `count` bytes read at `offset` to `buffer`; returns how many (0 at the end).
+    static func pread(_ descriptor: Int32, appendingTo buffer: inout ByteBuffer, count: Int, offset: UInt64) throws -> Int {
         while true {
             var failure: Int32 = 0
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
+            let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
                 let result = Glibc.pread(descriptor, bytes.baseAddress!, count, off_t(offset))
                 if result < 0 { failure = errno }
                 return max(0, result)
             }
-            if failure == 0 { return buffer }
+            if failure == 0 { return read }
             if failure != EINTR { throw error("read", failure) }
         }
     }

@@ -152,9 +152,19 @@ public struct SQLiteAccountStore: AccountStore {
         }
     }
 
-    public func isTokenRevoked(id: String) async throws -> Bool {
-        try await database.pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE id = ?)", arguments: [id]) ?? false
+    public func session(userID: Int64, tokenID: String) async throws -> SessionLookup {
+        // This runs on every authenticated request: one cached statement (preparing it, with
+        // GRDB's authorizer, cost more than running it), and no transaction around it, since a
+        // single SELECT already reads one consistent snapshot.
+        try await database.pool.unsafeRead { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT users.*, EXISTS (SELECT 1 FROM revoked_tokens WHERE id = ?) AS token_revoked
+                FROM users WHERE id = ?
+                """)
+            guard let row = try Row.fetchOne(statement, arguments: [tokenID, userID]) else {
+                return SessionLookup(user: nil, tokenRevoked: false)
+            }
+            return SessionLookup(user: Self.user(from: row), tokenRevoked: row["token_revoked"])
         }
     }
 

@@ -15,8 +15,10 @@ public struct SQLiteFileMetadataStore: FileMetadataStore {
     }
 
     public func file(named name: String) async throws -> FileRecord? {
-        try await database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM files WHERE name = ?", arguments: [name]).flatMap(Self.record(from:))
+        // Every download asks: a cached statement skips preparing it each time, and a single
+        // SELECT needs no transaction around it to read one consistent snapshot.
+        try await database.pool.unsafeRead { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM files WHERE name = ?"), arguments: [name]).flatMap(Self.record(from:))
         }
     }
 
