@@ -91,6 +91,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Micro-benchmarks (issue 7): `Benchmarks/micro.sh` builds this in release and runs it.
+        .executableTarget(
+            name: "securedrop-microbench",
+            dependencies: [
+                "SecureDrop",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Micro",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SecureDropTests",
             dependencies: [
