@@ -42,6 +42,8 @@ public struct Configuration: Sendable, Equatable {
     public var shutdownGracePeriod: Duration = .seconds(30)
     /// Most simultaneous client connections.
     public var maxConnections = 1024
+    /// Connections moving a body more slowly than this are closed.
+    public var minimumTransferRate = MinimumTransferRate()
 
     /// All defaults.
     public init() {}

@@ -108,5 +108,11 @@ public struct ConfigurationKey: Sendable {
         .init("SECUREDROP_MAX_CONNECTIONS", default: "1024", "Most simultaneous client connections.") { p, text, c throws(ConfigurationError) in
             c.maxConnections = try p.integer(text, in: 1...1_000_000, expected: "a whole number between 1 and 1000000")
         },
+        .init("SECUREDROP_MIN_TRANSFER_RATE", default: "1KiB", "Bytes per second a client must at least send or read while a body is in transfer (0: no minimum).") { p, text, c throws(ConfigurationError) in
+            c.minimumTransferRate.bytesPerSecond = try p.byteCount(text, allowingZero: true)
+        },
+        .init("SECUREDROP_TRANSFER_RATE_WINDOW", default: "30s", "The minimum transfer rate is averaged over, and checked once per, this long.") { p, text, c throws(ConfigurationError) in
+            c.minimumTransferRate.window = try p.duration(text, in: .seconds(1) ... .seconds(3600))
+        },
     ]
 }

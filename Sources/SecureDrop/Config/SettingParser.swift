@@ -44,12 +44,14 @@ struct SettingParser {
         return .seconds(seconds)
     }
 
-    /// A byte count of at least 1: plain bytes, or a whole number with a unit, case-insensitive.
+    /// A byte count of at least 1 (or 0 when `allowingZero`, for a limit that can be turned
+    /// off): plain bytes, or a whole number with a unit, case-insensitive.
     /// `K`, `M`, `G`, `T` and `KiB` … `TiB` are binary (1024ⁿ); `KB` … `TB` are decimal
     /// (1000ⁿ), as the SI and IEC prefixes say, so `10GB` is not silently 7% larger than
     /// written. A result beyond Int64 is refused, not wrapped.
-    func byteCount(_ text: String) throws(ConfigurationError) -> Int64 {
-        let expected = "a size of at least 1 byte, in bytes or with a unit such as 500MiB, 10GiB or 2GB"
+    func byteCount(_ text: String, allowingZero: Bool = false) throws(ConfigurationError) -> Int64 {
+        let expected = (allowingZero ? "0 (off) or a size" : "a size of at least 1 byte")
+            + ", in bytes or with a unit such as 500MiB, 10GiB or 2GB"
         let lowered = trimmed(text).lowercased()
         var digits = Substring(lowered)
         var unit: Int64 = 1
@@ -62,7 +64,7 @@ struct SettingParser {
             throw .invalidValue(key: key, value: text, expected: expected)
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: unit)
-        guard !overflow, bytes >= 1 else {
+        guard !overflow, bytes >= (allowingZero ? 0 : 1) else {
             throw .invalidValue(key: key, value: text, expected: expected)
         }
         return bytes

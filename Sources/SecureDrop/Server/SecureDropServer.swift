@@ -124,7 +124,7 @@ public struct SecureDropServer: Sendable {
         // Header limits well under Hummingbird's 80 KiB defaults: no route needs more than a
         // bearer token and a few small headers, and every byte here is unauthenticated.
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestFramingValidator(), UnfinishedRequestCloser(maximumUploadBytes: configuration.maxUploadBytes)],
+            additionalChannelHandlers: connectionLimitHandlers(),
             idleTimeout: TimeAmount(configuration.idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
         )
@@ -148,6 +148,18 @@ public struct SecureDropServer: Sendable {
             },
             logger: logger
         )
+    }
+
+    /// The per-connection handlers between HTTP parsing and Hummingbird: framing checks,
+    /// refused bodies, and the minimum transfer rate (left out when it is turned off).
+    private func connectionLimitHandlers() -> [any RemovableChannelHandler] {
+        var handlers: [any RemovableChannelHandler] = [
+            RequestFramingValidator(), UnfinishedRequestCloser(maximumUploadBytes: configuration.maxUploadBytes),
+        ]
+        if configuration.minimumTransferRate.isEnabled {
+            handlers.append(TransferRateGuard(minimum: configuration.minimumTransferRate, logger: logger))
+        }
+        return handlers
     }
 
     /// Serves until one of `shutdownSignals` arrives (or the task is cancelled).

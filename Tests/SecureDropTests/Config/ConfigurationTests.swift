@@ -43,7 +43,7 @@ struct ConfigurationTests {
     func keysAreWired() throws {
         let names = Configuration.keys.map(\.name)
         #expect(Set(names).count == names.count)
-        #expect(names.count == 17)
+        #expect(names.count == 19)
         #expect(names.allSatisfy { $0.hasPrefix("SECUREDROP_") })
         #expect(Configuration.keys.allSatisfy { !$0.summary.isEmpty })
         // A valid value other than the default, per key: if a key were listed but not
@@ -54,6 +54,7 @@ struct ConfigurationTests {
             "SECUREDROP_ARGON2_MEMORY_KIB": "8192", "SECUREDROP_ARGON2_ITERATIONS": "2", "SECUREDROP_ARGON2_PARALLELISM": "4",
             "SECUREDROP_LOG_LEVEL": "debug", "SECUREDROP_TRUSTED_PROXIES": "10.0.0.0/8", "SECUREDROP_HANDSHAKE_TIMEOUT": "5s",
             "SECUREDROP_IDLE_TIMEOUT": "2m", "SECUREDROP_SHUTDOWN_GRACE": "0", "SECUREDROP_MAX_CONNECTIONS": "10",
+            "SECUREDROP_MIN_TRANSFER_RATE": "0", "SECUREDROP_TRANSFER_RATE_WINDOW": "10s",
         ]
         #expect(Set(nonDefault.keys).union(["SECUREDROP_TLS_CERT", "SECUREDROP_TLS_KEY"]) == Set(names))
         for (key, value) in nonDefault {
@@ -127,6 +128,8 @@ struct ConfigurationTests {
         ("SECUREDROP_HANDSHAKE_TIMEOUT", "0s"), ("SECUREDROP_HANDSHAKE_TIMEOUT", "121"), ("SECUREDROP_IDLE_TIMEOUT", "2h"),
         ("SECUREDROP_IDLE_TIMEOUT", "0"), ("SECUREDROP_SHUTDOWN_GRACE", "-5"), ("SECUREDROP_SHUTDOWN_GRACE", "61m"),
         ("SECUREDROP_MAX_CONNECTIONS", "0"), ("SECUREDROP_MAX_CONNECTIONS", "1000001"),
+        ("SECUREDROP_MIN_TRANSFER_RATE", "-1"), ("SECUREDROP_MIN_TRANSFER_RATE", "fast"), ("SECUREDROP_MIN_TRANSFER_RATE", "1.5KiB"),
+        ("SECUREDROP_TRANSFER_RATE_WINDOW", "0"), ("SECUREDROP_TRANSFER_RATE_WINDOW", "2h"),
     ]
 
     @Test("Every invalid value is reported with the key's name first", arguments: invalidCases)
@@ -222,6 +225,18 @@ struct ConfigurationTests {
     func sizeOverflow(text: String) {
         #expect(throws: ConfigurationError.invalidValue(key: "SECUREDROP_MAX_UPLOAD_BYTES", value: text, expected: "a size of at least 1 byte, in bytes or with a unit such as 500MiB, 10GiB or 2GB")) {
             try Configuration.load(environment: ["SECUREDROP_MAX_UPLOAD_BYTES": text])
+        }
+    }
+
+    @Test("The minimum transfer rate is a size per second; 0 turns it off")
+    func minimumTransferRate() throws {
+        #expect(Configuration().minimumTransferRate == MinimumTransferRate(bytesPerSecond: 1024, window: .seconds(30)))
+        let off = try Configuration.load(environment: ["SECUREDROP_MIN_TRANSFER_RATE": "0"])
+        #expect(!off.minimumTransferRate.isEnabled)
+        let set = try Configuration.load(environment: ["SECUREDROP_MIN_TRANSFER_RATE": "4KiB", "SECUREDROP_TRANSFER_RATE_WINDOW": "1m"])
+        #expect(set.minimumTransferRate == MinimumTransferRate(bytesPerSecond: 4096, window: .seconds(60)))
+        #expect(throws: ConfigurationError.invalidValue(key: "SECUREDROP_MIN_TRANSFER_RATE", value: "-1", expected: "0 (off) or a size, in bytes or with a unit such as 500MiB, 10GiB or 2GB")) {
+            try Configuration.load(environment: ["SECUREDROP_MIN_TRANSFER_RATE": "-1"])
         }
     }
 

@@ -35,9 +35,13 @@ enum TestRoutes {
                 }
             )
         }
-        // PUT /test/sink: hashes the request body as it arrives; reports size, hash and
-        // the largest single piece the server ever held.
+        // PUT /test/sink[?pause=<seconds>]: hashes the request body as it arrives; reports
+        // size, hash and the largest single piece the server ever held. With `pause`, the
+        // handler waits that long before reading (a server busy with something else).
         router.put("/test/sink") { request, _ -> Response in
+            if let pause = request.uri.queryParameters.get("pause", as: Int.self) {
+                try await Task.sleep(for: .seconds(pause))
+            }
             let hasher = SHA256Hasher()
             var total = 0
             var largest = 0
