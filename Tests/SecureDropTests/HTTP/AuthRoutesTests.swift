@@ -28,9 +28,12 @@ struct AuthRoutesTests {
                 #expect(answer["expires_at"] is String)
                 let cookie = try #require(login.head.headers["Set-Cookie"].first)
                 #expect(cookie.hasPrefix("__Host-securedrop=\(token);"))
-                for flag in ["Path=/", "Secure", "HttpOnly", "SameSite=Strict", "Max-Age=1800"] {
+                for flag in ["Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
                     #expect(cookie.contains(flag), "cookie lacks \(flag)")
                 }
+                // The cookie ends with the token: 1800 s from issue, which (whole seconds, and a
+                // loaded machine between issuing and answering) may read as 1799 by now.
+                #expect(cookie.contains("Max-Age=1800") || cookie.contains("Max-Age=1799"), "\(cookie)")
                 #expect(!cookie.contains("Domain="))
 
                 let me = try await connection.request(.GET, "/api/me", headers: ["Authorization": "Bearer \(token)"])
