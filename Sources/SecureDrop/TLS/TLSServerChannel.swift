@@ -39,8 +39,11 @@ public struct TLSServerChannel<BaseChannel: ServerChildChannel>: ServerChildChan
         }
     }
 
+    /// Handles the connection on its own event loop (see ``EventLoopTaskExecutor``).
     public func handle(value: BaseChannel.Value, logger: Logger) async {
-        await baseChannel.handle(value: value, logger: logger)
+        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
+            await baseChannel.handle(value: value, logger: logger)
+        }
     }
 }
 
