@@ -11,8 +11,8 @@ import NIOConcurrencyHelpers
 /// filesystem: atomic, and a crash leaves either the whole blob or a `.part` file that the
 /// next start sweeps. Files are 0600 and directories 0700, like the database.
 ///
-/// Every system call runs on `threadPool`, never on an event loop: a slow disk must not stall
-/// other connections.
+/// Every system call runs on `threadPool`, never on an event loop, so that a slow disk does not
+/// stall other connections; the one exception is ``contents(of:range:)``, for small bodies.
 public struct LocalBlobStore: BlobStore {
     public let root: String
     let threadPool: NIOThreadPool
@@ -77,22 +77,23 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
-    /// Opens, reads and closes in one thread-pool job: three hops become one.
+    /// Opens, reads and closes on the calling thread: for the small bodies this is used for
+    /// (``FileDownload/inMemoryLimit``), four system calls cost less than the two thread
+    /// wake-ups of a thread-pool job. Like nginx reading a static file, a cold page cache
+    /// stalls the caller for that one read.
     public func contents(of id: BlobID, range: ClosedRange<UInt64>) async throws -> ByteBuffer {
         let path = path(of: id)
         let count = Int(range.upperBound - range.lowerBound + 1)
-        return try await threadPool.runIfActive {
-            let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw errno == ENOENT ? BlobStoreError.missing(id) : SystemCall.error("open") }
-            defer { close(descriptor) }
-            var gathered = ByteBufferAllocator().buffer(capacity: count)
-            while gathered.readableBytes < count {
-                let done = gathered.readableBytes
-                let read = try SystemCall.pread(descriptor, appendingTo: &gathered, count: count - done, offset: range.lowerBound + UInt64(done))
-                guard read > 0 else { throw BlobStoreError.io(operation: "reading blob \(id)", reason: "unexpected end of file") }
-            }
-            return gathered
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw errno == ENOENT ? BlobStoreError.missing(id) : SystemCall.error("open") }
+        defer { close(descriptor) }
+        var gathered = ByteBufferAllocator().buffer(capacity: count)
+        while gathered.readableBytes < count {
+            let done = gathered.readableBytes
+            let read = try SystemCall.pread(descriptor, appendingTo: &gathered, count: count - done, offset: range.lowerBound + UInt64(done))
+            guard read > 0 else { throw BlobStoreError.io(operation: "reading blob \(id)", reason: "unexpected end of file") }
         }
+        return gathered
     }
 
     public func remove(_ id: BlobID) async throws {

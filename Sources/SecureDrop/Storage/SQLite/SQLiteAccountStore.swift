@@ -153,19 +153,32 @@ public struct SQLiteAccountStore: AccountStore {
     }
 
     public func session(userID: Int64, tokenID: String) async throws -> SessionLookup {
-        // This runs on every authenticated request: one cached statement (preparing it, with
-        // GRDB's authorizer, cost more than running it), and no transaction around it, since a
-        // single SELECT already reads one consistent snapshot.
-        try await database.pool.unsafeRead { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT users.*, EXISTS (SELECT 1 FROM revoked_tokens WHERE id = ?) AS token_revoked
-                FROM users WHERE id = ?
-                """)
-            guard let row = try Row.fetchOne(statement, arguments: [tokenID, userID]) else {
-                return SessionLookup(user: nil, tokenRevoked: false)
+        // This runs on every authenticated request: one prepared statement, no transaction
+        // around it (a single SELECT reads one consistent snapshot), on the caller's thread
+        // (see `SQLiteDatabase.readInline`).
+        let found = try database.readInline { connection in
+            try connection.fetchOne("""
+                SELECT id, name, role, password_hash, disabled, created_at, last_login_at, session_generation,
+                       EXISTS (SELECT 1 FROM revoked_tokens WHERE id = ?1)
+                FROM users WHERE id = ?2
+                """, [.text(tokenID), .integer(userID)]
+            ) { row in
+                SessionLookup(
+                    user: UserRecord(
+                        id: row.integer(0),
+                        name: row.text(1),
+                        role: Role(rawValue: row.text(2)) ?? .user,
+                        passwordHash: row.text(3),
+                        disabled: row.integer(4) != 0,
+                        createdAt: Date(timeIntervalSince1970: row.real(5)),
+                        lastLoginAt: row.isNull(6) ? nil : Date(timeIntervalSince1970: row.real(6)),
+                        sessionGeneration: row.integer(7)
+                    ),
+                    tokenRevoked: row.integer(8) != 0
+                )
             }
-            return SessionLookup(user: Self.user(from: row), tokenRevoked: row["token_revoked"])
         }
+        return found ?? SessionLookup(user: nil, tokenRevoked: false)
     }
 
     public func deleteRevocations(expiredBefore date: Date) async throws {

@@ -24,6 +24,8 @@ public struct SQLiteDatabase: Sendable {
     public static let fileName = "securedrop.sqlite"
 
     let pool: DatabasePool
+    /// Connections for ``readInline(_:)``, apart from `pool`.
+    let inlineReaders: InlineReaders
     public let path: String
 
     /// Opens (creating and migrating as needed) the database in `dataDirectory`.
@@ -44,12 +46,20 @@ public struct SQLiteDatabase: Sendable {
             defer { umask(previousMask) }
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
+            inlineReaders = InlineReaders(path: path)
         } catch {
             throw DatabaseOpenError.cannotOpen(path: path, reason: "\(error)")
         }
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             chmod(path + suffix, 0o600)
         }
+    }
+
+    /// Runs one short read (a single indexed `SELECT`) on the calling thread, outside a
+    /// transaction, instead of through GRDB's async API. Use it for point lookups only; lists
+    /// and anything unbounded stay on the async API. See ``InlineReaders`` for why.
+    func readInline<T>(_ body: (SQLiteReadConnection) throws -> T) throws -> T {
+        try inlineReaders.read(body)
     }
 
     /// Schema history. Never edit a registered migration: add a new one.

@@ -15,11 +15,30 @@ public struct SQLiteFileMetadataStore: FileMetadataStore {
     }
 
     public func file(named name: String) async throws -> FileRecord? {
-        // Every download asks: a cached statement skips preparing it each time, and a single
-        // SELECT needs no transaction around it to read one consistent snapshot.
-        try await database.pool.unsafeRead { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM files WHERE name = ?"), arguments: [name]).flatMap(Self.record(from:))
+        // Every download asks: one prepared statement, no transaction around it (a single
+        // SELECT reads one consistent snapshot), on the caller's thread (see
+        // `SQLiteDatabase.readInline`).
+        let found = try database.readInline { connection in
+            try connection.fetchOne("""
+                SELECT name, size, sha256, crc32, content_type, uploaded_at, uploader_id, uploader_name, blob
+                FROM files WHERE name = ?1
+                """, [.text(name)]
+            ) { row -> FileRecord? in
+                guard let blob = BlobID(row.text(8)) else { return nil }
+                return FileRecord(
+                    name: row.text(0),
+                    size: UInt64(max(0, row.integer(1))),
+                    sha256: row.text(2),
+                    crc32: UInt32(truncatingIfNeeded: row.integer(3)),
+                    contentType: row.text(4),
+                    uploadedAt: Date(timeIntervalSince1970: row.real(5)),
+                    uploaderID: row.isNull(6) ? nil : row.integer(6),
+                    uploaderName: row.text(7),
+                    blob: blob
+                )
+            }
         }
+        return found ?? nil
     }
 
     public func files(order: FileOrder, limit: Int?) async throws -> [FileRecord] {
