@@ -42,16 +42,24 @@ public struct SessionMiddleware: RouterMiddleware {
 
     /// The bearer token, else the session cookie.
     static func token(in request: Request) -> (String, fromCookie: Bool)? {
-        if let authorization = request.headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return (String(parts[1]).trimmingCharacters(in: .whitespaces), false)
-            }
+        if let authorization = request.headers[.authorization], let token = bearerToken(in: authorization) {
+            return (token, false)
         }
         if let cookie = request.cookies[cookieName]?.value, !cookie.isEmpty {
             return (cookie, true)
         }
         return nil
+    }
+
+    /// The credentials of `Bearer <token>` (RFC 6750 §2.1; the scheme is case-insensitive).
+    ///
+    /// Byte-wise on purpose: this runs on every request, and Foundation's
+    /// `trimmingCharacters(in:)` goes through UTF-16 (profiled at a tenth of a small GET).
+    static func bearerToken(in authorization: String) -> String? {
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].utf8.lazy.map({ $0 | 0x20 }).elementsEqual("bearer".utf8) else { return nil }
+        let token = MultipartSyntax.trimmingWhitespace(parts[1])
+        return token.isEmpty ? nil : token
     }
 }
 
