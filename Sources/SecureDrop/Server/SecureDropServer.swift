@@ -150,11 +150,12 @@ public struct SecureDropServer: Sendable {
         )
     }
 
-    /// The per-connection handlers between HTTP parsing and Hummingbird: framing checks,
-    /// refused bodies, and the minimum transfer rate (left out when it is turned off).
+    /// The per-connection handlers between HTTP parsing and Hummingbird: head size limits,
+    /// framing checks, refused bodies, and the minimum transfer rate (left out when it is
+    /// turned off).
     private func connectionLimitHandlers() -> [any RemovableChannelHandler] {
         var handlers: [any RemovableChannelHandler] = [
-            RequestFramingValidator(), UnfinishedRequestCloser(maximumUploadBytes: configuration.maxUploadBytes),
+            RequestHeadLimiter(), RequestFramingValidator(), UnfinishedRequestCloser(maximumUploadBytes: configuration.maxUploadBytes),
         ]
         if configuration.minimumTransferRate.isEnabled {
             handlers.append(TransferRateGuard(minimum: configuration.minimumTransferRate, logger: logger))

@@ -548,11 +548,7 @@ struct FileRoutesTests {
             let raw = "GET /api/files/first.txt HTTP/1.1\r\nHost: localhost\r\nAuthorization: \(token)\r\n\r\n"
                 + "PUT /api/files/second.txt HTTP/1.1\r\nHost: localhost\r\nAuthorization: \(token)\r\nExpect: 100-continue\r\n"
                 + "Content-Length: 5\r\nConnection: close\r\n\r\nhello"
-            let result = try await Command.run(
-                "openssl", ["s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(server.port)", "-servername", "localhost"],
-                input: Data(raw.utf8)
-            )
-            let output = result.output
+            let output = try await server.sendRaw(raw)
             let first = try #require(output.range(of: "HTTP/1.1 200 OK"))
             let body = try #require(output.range(of: payload))
             let continueLine = try #require(output.range(of: "HTTP/1.1 100 Continue"))

@@ -7,15 +7,6 @@ import Testing
 /// second request can hide inside the first's body.
 @Suite("Request smuggling and malformed framing", .serialized)
 struct RequestSmugglingTests {
-    /// The status lines the server answered to `raw`.
-    private func statusLines(_ server: TestServer, _ raw: String) async throws -> [String] {
-        let result = try await Command.run(
-            "openssl", ["s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(server.port)", "-servername", "localhost"],
-            input: Data(raw.utf8)
-        )
-        return result.output.split(separator: "\r\n").filter { $0.hasPrefix("HTTP/1.") }.map(String.init)
-    }
-
     static let attacks: [(String, String)] = [
         ("Content-Length with Transfer-Encoding", "POST /api/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /api/me HTTP/1.1\r\nHost: localhost\r\n\r\n"),
         ("two different Content-Lengths", "POST /api/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nContent-Length: 40\r\nConnection: close\r\n\r\nabcd"),
@@ -30,23 +21,20 @@ struct RequestSmugglingTests {
     func refused() async throws {
         try await TestServer.with { server in
             for (name, raw) in Self.attacks {
-                let lines = try await statusLines(server, raw)
+                let lines = try await server.rawStatusLines(raw)
                 #expect(lines.count == 1, "\(name): \(lines)")
                 #expect(lines.first?.hasPrefix("HTTP/1.1 400") == true, "\(name): \(lines)")
             }
             // The same path, framed properly, works: the refusals are about framing.
-            #expect(try await statusLines(server, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n") == ["HTTP/1.1 200 OK"])
+            #expect(try await server.rawStatusLines("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n") == ["HTTP/1.1 200 OK"])
         }
     }
 
     @Test("A request with Connection: close gets a response that says the connection closes")
     func connectionCloseEchoed() async throws {
         try await TestServer.with { server in
-            let result = try await Command.run(
-                "openssl", ["s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(server.port)", "-servername", "localhost"],
-                input: Data("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
-            )
-            #expect(result.output.lowercased().contains("\r\nconnection: close\r\n"), "\(result.output)")
+            let output = try await server.sendRaw("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            #expect(output.lowercased().contains("\r\nconnection: close\r\n"), "\(output)")
         }
     }
 }
