@@ -169,7 +169,7 @@ public struct FileRoutes: Sendable {
 
     /// The `:name` path segment, percent-decoded (Hummingbird hands it over raw).
     static func nameParameter(_ context: SecureDropRequestContext, seedShape: Bool = false) throws -> String {
-        guard let raw = context.parameters.get("name"), let name = raw.removingPercentEncoding, !name.isEmpty else {
+        guard let raw = context.parameters.get("name"), let name = PercentEncoding.decode(raw), !name.isEmpty else {
             throw APIError(.badRequest, code: "bad_request", message: "The file name in the URL is not valid percent-encoding.", seedShape: seedShape)
         }
         return name

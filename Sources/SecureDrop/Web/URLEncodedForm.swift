@@ -17,6 +17,6 @@ enum URLEncodedForm {
     }
 
     private static func decode(_ text: Substring) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        PercentEncoding.decode(text, plusAsSpace: true)
     }
 }
