@@ -25,7 +25,9 @@ public enum ContentDisposition {
     }
 
     static func value(disposition: String, fileName: String) -> String {
-        var name = withoutInvisibles(fileName)
+        // Stored names are slugs, printable ASCII: nothing to remove, and no need to consult
+        // Unicode's tables for every download.
+        var name = fileName.utf8.allSatisfy(isPrintableASCII) ? fileName : withoutInvisibles(fileName)
         if name.isEmpty { name = "download" }
         return "\(disposition); filename=\"\(asciiFallback(name))\"; filename*=UTF-8''\(percentEncoded(name))"
     }
@@ -46,6 +48,9 @@ public enum ContentDisposition {
     /// The `filename` quoted-string content: printable ASCII, with `"`, `\`, `%`, `/` and every
     /// non-ASCII character (one `_` per user-perceived character) replaced by `_`.
     static func asciiFallback(_ name: String) -> String {
+        if name.utf8.allSatisfy(isPrintableASCII) {
+            return String(decoding: name.utf8.map { "\"\\%/".utf8.contains($0) ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
+        }
         var result = ""
         for character in name {
             if let ascii = character.asciiValue, (0x20...0x7E).contains(ascii),
@@ -72,6 +77,10 @@ public enum ContentDisposition {
             }
         }
         return String(decoding: encoded, as: UTF8.self)
+    }
+
+    static func isPrintableASCII(_ byte: UInt8) -> Bool {
+        (0x20...0x7E).contains(byte)
     }
 
     /// `attr-char = ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~"`
