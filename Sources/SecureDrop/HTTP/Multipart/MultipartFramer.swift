@@ -61,6 +61,8 @@ struct MultipartFramer {
         var lineCount = 0
         var currentLineLength = 0
         var sawCR = false
+        /// Whether the current line's `:` is still to come: the bytes so far are its field name.
+        var inFieldName = true
     }
 
     /// `CRLF "--" boundary`: the delimiter that ends a part's body (RFC 2046 §5.1.1).
@@ -149,12 +151,24 @@ struct MultipartFramer {
                 if section.currentLineLength == 0 { return true }
                 section.lineCount += 1
                 section.currentLineLength = 0
+                section.inFieldName = true
                 guard section.lineCount <= limits.maximumHeadersPerPart else { throw .headersTooLarge }
             } else if byte == MultipartSyntax.cr {
                 section.sawCR = true
             } else if byte == MultipartSyntax.lf {
                 throw .malformed("part headers must end lines with CRLF")
             } else {
+                // A field name is a token (RFC 9110 §5.1), ASCII only. `MultipartParser` 4.7.1
+                // looks name bytes up in a 128-entry table without a bounds check, so one byte
+                // of 0x80 or more in a part's header name trapped and took the whole server down
+                // (found by `Fuzz/FuzzMultipart`): such a byte must never reach it.
+                if section.inFieldName {
+                    if byte == UInt8(ascii: ":") {
+                        section.inFieldName = false
+                    } else if byte >= 0x80 {
+                        throw .malformed("a part header name contains a non-ASCII byte")
+                    }
+                }
                 section.currentLineLength += 1
             }
         }
