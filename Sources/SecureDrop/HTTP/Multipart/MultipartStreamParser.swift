@@ -34,6 +34,12 @@ public struct MultipartStreamParser {
     private let parser: MultipartParser
     private let sink: MultipartEventSink
     private var failure: MultipartError?
+    /// `"--" boundary CRLF`, the body's first bytes when it has a part.
+    private let openingDelimiter: [UInt8]
+    /// Body bytes the framer has consumed so far.
+    private var consumedBytes = 0
+    /// Whether `MultipartParser` has been given ``openingDelimiter``.
+    private var openingParsed = false
 
     /// Parses the boundary from the request's `Content-Type`
     /// (`multipart/form-data; boundary=...`, quoted or not; RFC 2046 §5.1.1 allows 1–70
@@ -51,6 +57,7 @@ public struct MultipartStreamParser {
         self.framer = MultipartFramer(boundary: boundary, limits: limits)
         self.parser = parser
         self.sink = sink
+        self.openingDelimiter = Array("--\(boundary.value)\r\n".utf8)
     }
 
     /// Feeds one chunk of the request body; returns the events it completes, in order.
@@ -91,12 +98,14 @@ public struct MultipartStreamParser {
                 throw .malformed("the parser lost its place")  // unreachable: `consumed` is within the chunk
             }
             offset += step.consumed
+            let segmentStart = consumedBytes
+            consumedBytes += step.consumed
 
             switch step.signal {
             case .none:
-                try parse(segment)
+                try parse(segment, at: segmentStart)
             case .headersComplete:
-                try parse(segment)
+                try parse(segment, at: segmentStart)
                 // Framer and `MultipartParser` read the same bytes, so they must agree on where
                 // parts end (`MultipartParser` finishes a part on the CR after its delimiter). If
                 // they ever disagree, one misread the stream: fail closed rather than guess.
@@ -108,7 +117,7 @@ public struct MultipartStreamParser {
             case .closed:
                 // With no part at all (`--boundary--`), `MultipartParser` would expect headers;
                 // there is nothing for it to finish, so it never sees these bytes.
-                if framer.partCount > 0 { try parse(segment) }
+                if framer.partCount > 0 { try parse(segment, at: segmentStart) }
                 guard sink.completedParts == framer.partCount else {
                     throw .malformed("the closing boundary is out of place")
                 }
@@ -116,6 +125,29 @@ public struct MultipartStreamParser {
         }
         sink.flushBody()
         return sink.takeEvents()
+    }
+
+    /// Passes `segment`, the body bytes from offset `start`, to `MultipartParser`, except the
+    /// opening delimiter, which it only gets once the framer has seen the CRLF after it.
+    ///
+    /// Until then the body may still turn out to be `--boundary--`, a form with no parts, and
+    /// `MultipartParser` throws at the `-` after an opening `--boundary`. When that body arrived
+    /// in one chunk the framer reported `.closed` before any of it was parsed, but split after
+    /// `--boundary-` (fed byte by byte, say) the `-` had already reached `MultipartParser`
+    /// and the valid empty form was refused: `Fuzz/FuzzMultipart` found the two disagreeing.
+    /// Holding the opening back makes the outcome independent of chunking; the bytes withheld
+    /// are exactly ``openingDelimiter``, which the framer has matched byte for byte.
+    private mutating func parse(_ segment: ByteBuffer, at start: Int) throws(MultipartError) {
+        if !openingParsed {
+            guard framer.partCount > 0 else { return }
+            try parse(ByteBuffer(bytes: openingDelimiter))
+            openingParsed = true
+            var rest = segment
+            rest.moveReaderIndex(forwardBy: min(rest.readableBytes, max(0, openingDelimiter.count - start)))
+            if rest.readableBytes > 0 { try parse(rest) }
+            return
+        }
+        try parse(segment)
     }
 
     private func parse(_ segment: ByteBuffer) throws(MultipartError) {
