@@ -135,6 +135,13 @@ public enum FileName {
         }
         let counter = "-\(number.magnitude)"
         var shortenedBase = shortened(String(base), toUTF8Length: maximumLength - counter.utf8.count - suffix.utf8.count)
+        // A name at the length limit that already ends in this counter (194 × `a` + `-1.pdf`)
+        // loses exactly that counter to make room for it, and would come back unchanged: the
+        // taken name offered as the free one (`Fuzz/FuzzFileName` found `candidates(for:)`
+        // repeating it). Cutting one character more gives a name that differs.
+        if shortenedBase + counter + suffix == name {
+            shortenedBase = shortened(shortenedBase, toUTF8Length: shortenedBase.utf8.count - 1)
+        }
         if shortenedBase.isEmpty { shortenedBase = "file" }
         return shortenedBase + counter + suffix
     }
@@ -171,9 +178,15 @@ public enum FileName {
     }
 
     /// The text after the last `/` or `\`.
+    ///
+    /// Searched scalar by scalar, not `Character` by `Character`: a separator followed by a
+    /// combining mark is one grapheme, which is not equal to `"/"`, so the directory used to stay
+    /// in the name: `dir/\u{301}a.txt` became `dir-a.txt`, not `a.txt` (found by
+    /// `Fuzz/FuzzFileName`). The mark, now first in the component, is dropped like any other.
     static func lastPathComponent(of text: String) -> Substring {
-        guard let separator = text.lastIndex(where: { $0 == "/" || $0 == "\\" }) else { return Substring(text) }
-        return text[text.index(after: separator)...]
+        let scalars = text.unicodeScalars
+        guard let separator = scalars.lastIndex(where: { $0 == "/" || $0 == "\\" }) else { return Substring(text) }
+        return Substring(scalars[scalars.index(after: separator)...])
     }
 
     static func trimmingDotsAndWhitespace(_ text: Substring) -> Substring {
