@@ -1,0 +1,13 @@
+import FuzzHarness
+
+/// libFuzzer's entry point. The input format and the invariants are documented on
+/// `FileNameFuzzCheck`; a broken invariant becomes a crash, so libFuzzer saves the input.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzFileName(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    do {
+        try FileNameFuzzCheck.run(Array(UnsafeRawBufferPointer(start: start, count: count)))
+    } catch {
+        fatalError("FuzzFileName: \(error)")
+    }
+    return 0
+}
