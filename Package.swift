@@ -10,7 +10,8 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "SecureDrop",
-    platforms: [.macOS(.v14)],
+    // macOS 15 for task executors (`EventLoopTaskExecutor`); the server is built and run on Linux.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "SecureDrop", targets: ["SecureDrop"]),
         .executable(name: "securedrop-server", targets: ["securedrop-server"]),

@@ -19,7 +19,7 @@ let fuzzers = ["FuzzJWT", "FuzzFileName", "FuzzMultipart", "FuzzByteRange"]
 
 let package = Package(
     name: "SecureDropFuzz",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: fuzzers.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(name: "SecureDrop", path: ".."),

@@ -102,7 +102,7 @@ public struct FileService: Sendable {
         } catch {
             throw FileServiceError.invalidName(error)
         }
-        let writer = try await mapStorageErrors { try await blobs.makeWriter() }
+        let writer = try await Self.mapStorageErrors { try await blobs.makeWriter() }
         return PendingUpload(requestedName: name, uploader: uploader, writer: writer)
     }
 
@@ -123,7 +123,7 @@ public struct FileService: Sendable {
             var records: [FileRecord] = []
             for upload in uploads {
                 try await upload.finish()
-                try await mapStorageErrors { try await upload.writer.commit() }
+                try await Self.mapStorageErrors { try await upload.writer.commit() }
                 committed.append(upload.writer.id)
                 records.append(upload.record())
             }
@@ -194,7 +194,7 @@ public struct FileService: Sendable {
     }
 
     /// Turns storage failures into the client-facing errors (a full disk is `507`, not `500`).
-    func mapStorageErrors<T>(_ body: () async throws -> T) async throws -> T {
+    static func mapStorageErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch BlobStoreError.insufficientStorage {
@@ -211,13 +211,16 @@ public final class PendingUpload {
     public let requestedName: String
     let uploader: AuthenticatedUser
     let writer: any BlobWriter
-    private let sha256 = SHA256Hasher()
-    private var crc32 = CRC32()
+    private let digest = UploadDigest()
     public private(set) var size: UInt64 = 0
     /// Request bodies arrive in pieces of a TLS record or so; each write to the store costs a
     /// thread hop and a system call, so pieces are gathered into writes of this size.
     static let writeSize = 1 << 20
     private var pending = ByteBuffer()
+    /// The gathered chunk being hashed and stored, off the connection's event loop, while the
+    /// next one arrives: decrypting, hashing and writing then overlap instead of taking turns.
+    /// One at a time, so an upload holds at most two chunks in memory.
+    private var inFlight: Task<Void, any Error>?
 
     init(requestedName: String, uploader: AuthenticatedUser, writer: any BlobWriter) {
         self.requestedName = requestedName
@@ -228,46 +231,44 @@ public final class PendingUpload {
     /// The file's bytes are complete: flush them to disk and close the file now (a request
     /// with many parts then holds one open file at a time).
     public func finish() async throws {
-        do {
+        try await FileService.mapStorageErrors {
             try await flush()
+            try await waitForInFlight()
             try await writer.finish()
-        } catch BlobStoreError.insufficientStorage {
-            throw FileServiceError.insufficientStorage
         }
     }
 
     public func write(_ buffer: ByteBuffer) async throws {
-        sha256.update(buffer)
-        crc32.update(buffer)
         size += UInt64(buffer.readableBytes)
-        if pending.readableBytes == 0 && buffer.readableBytes >= Self.writeSize {
-            try await store(buffer)
-            return
-        }
         var buffer = buffer
         pending.writeBuffer(&buffer)
         if pending.readableBytes >= Self.writeSize {
-            try await flush()
+            try await FileService.mapStorageErrors { try await flush() }
         }
     }
 
+    /// Hands the gathered bytes to a new in-flight job, once the previous one is done.
     private func flush() async throws {
         guard pending.readableBytes > 0 else { return }
         let chunk = pending
         pending = ByteBuffer()
-        try await store(chunk)
+        try await waitForInFlight()
+        let (digest, writer) = (self.digest, self.writer)
+        inFlight = Task(executorPreference: globalConcurrentExecutor) {
+            digest.update(chunk)
+            try await writer.write(chunk)
+        }
     }
 
-    private func store(_ chunk: ByteBuffer) async throws {
-        do {
-            try await writer.write(chunk)
-        } catch BlobStoreError.insufficientStorage {
-            throw FileServiceError.insufficientStorage
-        }
+    private func waitForInFlight() async throws {
+        let job = inFlight
+        inFlight = nil
+        try await job?.value
     }
 
     /// Throws the bytes away.
     public func abort() async {
+        try? await waitForInFlight()
         await writer.abort()
     }
 
@@ -275,8 +276,8 @@ public final class PendingUpload {
         FileRecord(
             name: requestedName,
             size: size,
-            sha256: sha256.finishHex(),
-            crc32: crc32.value,
+            sha256: digest.sha256Hex(),
+            crc32: digest.crc32,
             contentType: ContentTypePolicy.contentType(forFileName: requestedName),
             uploadedAt: Date(),
             uploaderID: uploader.id,
@@ -284,4 +285,20 @@ public final class PendingUpload {
             blob: writer.id
         )
     }
+}
+
+/// SHA-256 and CRC-32 of an upload, updated by one in-flight job at a time (``PendingUpload``
+/// waits for each job before it starts the next, and for the last before it reads the
+/// result), which is what makes handing it between threads safe.
+private final class UploadDigest: @unchecked Sendable {
+    private let sha256 = SHA256Hasher()
+    private var crc = CRC32()
+
+    func update(_ buffer: ByteBuffer) {
+        sha256.update(buffer)
+        crc.update(buffer)
+    }
+
+    func sha256Hex() -> String { sha256.finishHex() }
+    var crc32: UInt32 { crc.value }
 }
