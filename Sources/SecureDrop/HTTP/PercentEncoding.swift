@@ -9,6 +9,13 @@ enum PercentEncoding {
         guard utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
             return String(text)
         }
+        return decodedBytes(text, plusAsSpace: plusAsSpace).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// The bytes `text` stands for, whatever their encoding (RFC 8187 values say it apart);
+    /// `nil` for a `%` not followed by two hex digits.
+    static func decodedBytes(_ text: some StringProtocol, plusAsSpace: Bool = false) -> [UInt8]? {
+        let utf8 = text.utf8
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count)
         var index = utf8.startIndex
@@ -28,7 +35,7 @@ enum PercentEncoding {
                 bytes.append(byte)
             }
         }
-        return String(validating: bytes, as: UTF8.self)
+        return bytes
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

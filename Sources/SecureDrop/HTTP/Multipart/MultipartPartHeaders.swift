@@ -82,45 +82,18 @@ enum MultipartExtendedValue {
     static func decode(_ value: String) throws(MultipartError) -> String {
         let pieces = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
         guard pieces.count == 3 else { throw .malformed("a part's filename* is not charset''value") }
-        let bytes = try percentDecoded(Array(pieces[2].utf8))
+        guard let bytes = PercentEncoding.decodedBytes(pieces[2]) else {
+            throw .malformed("a part's filename* has an invalid percent-encoding")
+        }
         switch pieces[0].lowercased() {
         case "utf-8":
-            let decoded = String(decoding: bytes, as: UTF8.self)
-            // `String(decoding:)` repairs invalid sequences with U+FFFD; a round trip spots that.
-            guard Array(decoded.utf8) == bytes else { throw .malformed("a part's filename* is not valid UTF-8") }
+            guard let decoded = String(validating: bytes, as: UTF8.self) else { throw .malformed("a part's filename* is not valid UTF-8") }
             return decoded
         case "iso-8859-1":
             // RFC 8187 §3.2.1 lets recipients support ISO-8859-1, whose bytes are code points.
             return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         default:
             throw .malformed("a part's filename* uses an unsupported charset")
-        }
-    }
-
-    private static func percentDecoded(_ bytes: [UInt8]) throws(MultipartError) -> [UInt8] {
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "%") else {
-                result.append(bytes[index])
-                index += 1
-                continue
-            }
-            guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
-            else { throw .malformed("a part's filename* has an invalid percent-encoding") }
-            result.append(high << 4 | low)
-            index += 3
-        }
-        return result
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 }
