@@ -43,8 +43,12 @@ public enum FileNameFuzzCheck {
         if !tooLong {
             // The component after the last separator, found scalar by scalar in the NFKC form.
             let scalars = normalised.unicodeScalars
-            if let separator = scalars.lastIndex(where: { $0 == "/" || $0 == "\\" }) {
-                let component = String(String.UnicodeScalarView(scalars[scalars.index(after: separator)...]))
+            // The input limit applies to what the client sent, before NFKC, which can expand
+            // a scalar elevenfold (U+FDFA): a component longer than the limit after expansion
+            // is refused on its own although the whole name was not.
+            if let separator = scalars.lastIndex(where: { $0 == "/" || $0 == "\\" }),
+               case let component = String(String.UnicodeScalarView(scalars[scalars.index(after: separator)...])),
+               component.utf8.count <= FileName.maximumInputLength {
                 let alone = slugify(component)
                 try require(alone == outcome, "\(context): slugify gave \(outcome), but \(alone) for its last path component")
             }

@@ -7,8 +7,9 @@ public import NIOCore
 /// threads several times (event loop to a pool thread for the handler, back for each write),
 /// and on Linux each crossing is a futex wake-up and a context switch: profiled, more than
 /// half of a small GET's cost. With this executor as the connection task's preference
-/// (`withTaskExecutorPreference`), the handler runs where its channel lives, and only real
-/// blocking work (SQLite, file I/O, Argon2) leaves the loop, on the pools made for it.
+/// (`withTaskExecutorPreference`), the handler runs where its channel lives. Work that can
+/// block for long leaves the loop on the pools made for it: SQLite writes and lists, file
+/// I/O beyond small reads, upload hashing, Argon2. Point lookups stay (see `InlineReaders`).
 public final class EventLoopTaskExecutor: TaskExecutor {
     public let eventLoop: any EventLoop
 
