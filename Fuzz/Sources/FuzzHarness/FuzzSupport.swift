@@ -59,9 +59,9 @@ struct FuzzReader {
     mutating func rest() -> [UInt8] { bytes(Int.max - index) }
 }
 
-/// SplitMix64: deterministic pseudo-random numbers from a fuzz-chosen seed, so a saved crash
-/// input replays exactly.
-struct FuzzRandom {
+/// SplitMix64: deterministic pseudo-random numbers from a seed, so a saved crash input (or a
+/// failing property test, which uses it too) replays exactly.
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) {

@@ -189,13 +189,13 @@ public enum MultipartFuzzCheck {
     }
 
     private static func smallChunks(_ count: Int) -> [Int] {
-        var random = FuzzRandom(seed: UInt64(count))
+        var random = SplitMix64(seed: UInt64(count))
         return chunks(count) { min($0, 1 + random.below(3)) }
     }
 
     /// Sizes up to 89 (beyond the longest delimiter, 74 bytes), with empty chunks now and then.
     private static func randomChunks(_ count: Int, seed: UInt64) -> [Int] {
-        var random = FuzzRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         return chunks(count) { min($0, random.below(4) == 0 ? random.below(4) : random.below(90)) }
     }
 

@@ -99,19 +99,8 @@ private func parse(
     return collector.parts
 }
 
-/// Deterministic random bytes (SplitMix64) so failures reproduce.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
-private func randomBytes(_ count: Int, using generator: inout SeededGenerator) -> [UInt8] {
+private func randomBytes(_ count: Int, using generator: inout SplitMix64) -> [UInt8] {
     var words = (0..<(count + 7) / 8).map { _ in generator.next() }
     return words.withUnsafeMutableBytes { Array($0.prefix(count)) }
 }
@@ -293,7 +282,7 @@ struct MultipartChunkingTests {
     /// parse about 1 MiB/s; the release-mode throughput run covers volume.
     @Test(arguments: [(1, 1 << 20), (2, 3 << 20 + 12_345)] as [(UInt64, Int)])
     func randomPayloadInRandomChunks(seed: UInt64, size: Int) throws {
-        var generator = SeededGenerator(state: seed)
+        var generator = SplitMix64(seed: seed)
         let payloads = [
             randomBytes(size, using: &generator),
             randomBytes(Int.random(in: 0...4096, using: &generator), using: &generator),
@@ -307,7 +296,7 @@ struct MultipartChunkingTests {
     }
 
     @Test func oneMegabyteOfBinaryDataInOneFeedIsOneEvent() throws {
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix64(seed: 42)
         let payload = randomBytes(1 << 20, using: &generator)
         #expect(payload.filter { $0 == 13 }.count > 1000)  // many CRs: one callback each inside MultipartParser
         var parser = try MultipartStreamParser(contentType: contentType)
