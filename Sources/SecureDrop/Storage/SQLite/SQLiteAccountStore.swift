@@ -13,19 +13,19 @@ public struct SQLiteAccountStore: AccountStore {
 
     public func user(named name: String) async throws -> UserRecord? {
         try await database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(Self.user(from:))
+            try Row.fetchOne(db, sql: "SELECT \(Self.userColumns) FROM users WHERE name = ?", arguments: [name]).map(Self.user(from:))
         }
     }
 
     public func user(id: Int64) async throws -> UserRecord? {
         try await database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.user(from:))
+            try Row.fetchOne(db, sql: "SELECT \(Self.userColumns) FROM users WHERE id = ?", arguments: [id]).map(Self.user(from:))
         }
     }
 
     public func allUsers() async throws -> [UserRecord] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.user(from:))
+            try Row.fetchAll(db, sql: "SELECT \(Self.userColumns) FROM users ORDER BY name").map(Self.user(from:))
         }
     }
 
@@ -99,16 +99,19 @@ public struct SQLiteAccountStore: AccountStore {
         if others == 0 { throw AccountStoreError.lastAdmin }
     }
 
-    private static func user(from row: Row) -> UserRecord {
+    /// What ``user(from:)`` reads, in its order.
+    static let userColumns = "id, name, role, password_hash, disabled, created_at, last_login_at, session_generation"
+
+    private static func user(from row: some SQLiteColumns) -> UserRecord {
         UserRecord(
-            id: row["id"],
-            name: row["name"],
-            role: Role(rawValue: row["role"]) ?? .user,
-            passwordHash: row["password_hash"],
-            disabled: row["disabled"],
-            createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            lastLoginAt: (row["last_login_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            sessionGeneration: row["session_generation"]
+            id: row.integer(0),
+            name: row.text(1),
+            role: Role(rawValue: row.text(2)) ?? .user,
+            passwordHash: row.text(3),
+            disabled: row.integer(4) != 0,
+            createdAt: Date(timeIntervalSince1970: row.real(5)),
+            lastLoginAt: row.isNull(6) ? nil : Date(timeIntervalSince1970: row.real(6)),
+            sessionGeneration: row.integer(7)
         )
     }
 
@@ -158,24 +161,11 @@ public struct SQLiteAccountStore: AccountStore {
         // (see `SQLiteDatabase.readInline`).
         let found = try database.readInline { connection in
             try connection.fetchOne("""
-                SELECT id, name, role, password_hash, disabled, created_at, last_login_at, session_generation,
-                       EXISTS (SELECT 1 FROM revoked_tokens WHERE id = ?1)
+                SELECT \(Self.userColumns), EXISTS (SELECT 1 FROM revoked_tokens WHERE id = ?1)
                 FROM users WHERE id = ?2
                 """, [.text(tokenID), .integer(userID)]
             ) { row in
-                SessionLookup(
-                    user: UserRecord(
-                        id: row.integer(0),
-                        name: row.text(1),
-                        role: Role(rawValue: row.text(2)) ?? .user,
-                        passwordHash: row.text(3),
-                        disabled: row.integer(4) != 0,
-                        createdAt: Date(timeIntervalSince1970: row.real(5)),
-                        lastLoginAt: row.isNull(6) ? nil : Date(timeIntervalSince1970: row.real(6)),
-                        sessionGeneration: row.integer(7)
-                    ),
-                    tokenRevoked: row.integer(8) != 0
-                )
+                SessionLookup(user: Self.user(from: row), tokenRevoked: row.integer(8) != 0)
             }
         }
         return found ?? SessionLookup(user: nil, tokenRevoked: false)

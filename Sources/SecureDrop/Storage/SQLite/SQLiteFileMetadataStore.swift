@@ -19,24 +19,7 @@ public struct SQLiteFileMetadataStore: FileMetadataStore {
         // SELECT reads one consistent snapshot), on the caller's thread (see
         // `SQLiteDatabase.readInline`).
         let found = try database.readInline { connection in
-            try connection.fetchOne("""
-                SELECT name, size, sha256, crc32, content_type, uploaded_at, uploader_id, uploader_name, blob
-                FROM files WHERE name = ?1
-                """, [.text(name)]
-            ) { row -> FileRecord? in
-                guard let blob = BlobID(row.text(8)) else { return nil }
-                return FileRecord(
-                    name: row.text(0),
-                    size: UInt64(max(0, row.integer(1))),
-                    sha256: row.text(2),
-                    crc32: UInt32(truncatingIfNeeded: row.integer(3)),
-                    contentType: row.text(4),
-                    uploadedAt: Date(timeIntervalSince1970: row.real(5)),
-                    uploaderID: row.isNull(6) ? nil : row.integer(6),
-                    uploaderName: row.text(7),
-                    blob: blob
-                )
-            }
+            try connection.fetchOne("SELECT \(Self.columns) FROM files WHERE name = ?1", [.text(name)], decode: Self.record(from:))
         }
         return found ?? nil
     }
@@ -49,7 +32,7 @@ public struct SQLiteFileMetadataStore: FileMetadataStore {
         case .nameDescending: "name DESC"
         }
         return try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY \(orderBy) LIMIT ?", arguments: [limit ?? -1])
+            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM files ORDER BY \(orderBy) LIMIT ?", arguments: [limit ?? -1])
                 .compactMap(Self.record(from:))
         }
     }
@@ -63,7 +46,7 @@ public struct SQLiteFileMetadataStore: FileMetadataStore {
     private static func insert(_ file: FileRecord, policy: NameConflictPolicy, db: Database) throws -> FileInsertion {
         var stored = file
         var replaced: FileRecord?
-        if let existing = try Row.fetchOne(db, sql: "SELECT * FROM files WHERE name = ?", arguments: [file.name]).flatMap(record(from:)) {
+        if let existing = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM files WHERE name = ?", arguments: [file.name]).flatMap(record(from:)) {
             switch policy {
             case .rename:
                 guard let free = try FileName.candidates(for: file.name).dropFirst().prefix(maximumSuffix).first(where: { candidate in
@@ -95,7 +78,7 @@ public struct SQLiteFileMetadataStore: FileMetadataStore {
 
     public func delete(named name: String, mayDelete: @Sendable (FileRecord) -> Bool) async throws -> FileRecord? {
         try await database.pool.write { db in
-            guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM files WHERE name = ?", arguments: [name]).flatMap(Self.record(from:)) else {
+            guard let existing = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM files WHERE name = ?", arguments: [name]).flatMap(Self.record(from:)) else {
                 return nil
             }
             guard mayDelete(existing) else { throw FileMetadataError.forbidden(existing.name) }
@@ -110,21 +93,22 @@ public struct SQLiteFileMetadataStore: FileMetadataStore {
         }
     }
 
-    /// A row as a record; `nil` for a row whose blob column is not a valid identifier, which
-    /// only a hand-edited database can contain.
-    static func record(from row: Row) -> FileRecord? {
-        guard let blob = BlobID(row["blob"]) else { return nil }
-        let size: Int64 = row["size"]
-        let crc: Int64 = row["crc32"]
+    /// What ``record(from:)`` reads, in its order.
+    static let columns = "name, size, sha256, crc32, content_type, uploaded_at, uploader_id, uploader_name, blob"
+
+    /// A row of ``columns`` as a record; `nil` for a row whose blob column is not a valid
+    /// identifier, which only a hand-edited database can contain.
+    static func record(from row: some SQLiteColumns) -> FileRecord? {
+        guard let blob = BlobID(row.text(8)) else { return nil }
         return FileRecord(
-            name: row["name"],
-            size: UInt64(max(0, size)),
-            sha256: row["sha256"],
-            crc32: UInt32(truncatingIfNeeded: crc),
-            contentType: row["content_type"],
-            uploadedAt: Date(timeIntervalSince1970: row["uploaded_at"]),
-            uploaderID: row["uploader_id"],
-            uploaderName: row["uploader_name"],
+            name: row.text(0),
+            size: UInt64(max(0, row.integer(1))),
+            sha256: row.text(2),
+            crc32: UInt32(truncatingIfNeeded: row.integer(3)),
+            contentType: row.text(4),
+            uploadedAt: Date(timeIntervalSince1970: row.real(5)),
+            uploaderID: row.isNull(6) ? nil : row.integer(6),
+            uploaderName: row.text(7),
             blob: blob
         )
     }

@@ -14,8 +14,18 @@ enum SQLiteArgument {
     case text(String)
 }
 
-/// One result row of an inline read, read by column position.
-struct SQLiteRow: ~Copyable {
+/// A result row read by column position. Both GRDB's `Row` and an inline read's
+/// ``SQLiteRow`` conform, so each record type has one decoder, whichever connection read it.
+protocol SQLiteColumns {
+    func integer(_ column: Int32) -> Int64
+    func real(_ column: Int32) -> Double
+    func text(_ column: Int32) -> String
+    func isNull(_ column: Int32) -> Bool
+}
+
+/// One result row of an inline read. Valid only inside the `decode` closure of
+/// ``SQLiteReadConnection/fetchOne(_:_:decode:)``: the statement moves on after it.
+struct SQLiteRow: SQLiteColumns {
     fileprivate let statement: OpaquePointer
 
     func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
@@ -64,7 +74,7 @@ final class SQLiteReadConnection {
     }
 
     /// Runs `sql` and decodes its first row, or returns nil when there is none.
-    func fetchOne<T>(_ sql: String, _ arguments: [SQLiteArgument], decode: (borrowing SQLiteRow) -> T) throws(SQLiteReadError) -> T? {
+    func fetchOne<T>(_ sql: String, _ arguments: [SQLiteArgument], decode: (SQLiteRow) -> T) throws(SQLiteReadError) -> T? {
         let statement = try prepared(sql)
         defer {
             sqlite3_reset(statement)
