@@ -46,10 +46,14 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        let body = seedShape
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The JSON body: `{"error","message"}`, or the seed's `{"message"}`.
+    var body: String {
+        seedShape
             ? #"{"message":\#(JSONString(message))}"#
             : #"{"error":\#(JSONString(code)),"message":\#(JSONString(message))}"#
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
 

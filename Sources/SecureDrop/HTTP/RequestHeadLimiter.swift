@@ -80,8 +80,7 @@ final class RequestHeadLimiter: ChannelDuplexHandler, RemovableChannelHandler {
         let message = status == .uriTooLong
             ? "The request URL is longer than \(Self.maximumURLLength) bytes."
             : "The request line or header fields are too large."
-        var body = context.channel.allocator.buffer(capacity: 128)
-        body.writeString(#"{"error":\#(JSONString(APIError.code(for: status))),"message":\#(JSONString(message))}"#)
+        let body = context.channel.allocator.buffer(string: APIError(status, code: APIError.code(for: status), message: message).body)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.contentLength] = String(body.readableBytes)
