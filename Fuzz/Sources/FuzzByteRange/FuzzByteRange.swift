@@ -4,10 +4,5 @@ import FuzzHarness
 /// `ByteRangeFuzzCheck`; a broken invariant becomes a crash, so libFuzzer saves the input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzByteRange(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
-    do {
-        try ByteRangeFuzzCheck.run(Array(UnsafeRawBufferPointer(start: start, count: count)))
-    } catch {
-        fatalError("FuzzByteRange: \(error)")
-    }
-    return 0
+    fuzzEntry("FuzzByteRange", start, count, ByteRangeFuzzCheck.run)
 }

@@ -4,10 +4,5 @@ import FuzzHarness
 /// `FileNameFuzzCheck`; a broken invariant becomes a crash, so libFuzzer saves the input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFileName(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
-    do {
-        try FileNameFuzzCheck.run(Array(UnsafeRawBufferPointer(start: start, count: count)))
-    } catch {
-        fatalError("FuzzFileName: \(error)")
-    }
-    return 0
+    fuzzEntry("FuzzFileName", start, count, FileNameFuzzCheck.run)
 }

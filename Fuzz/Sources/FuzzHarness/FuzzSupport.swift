@@ -124,3 +124,14 @@ extension String {
         String(repeating: "0", count: Swift.max(0, width - count)) + self
     }
 }
+
+/// The body of every target's `LLVMFuzzerTestOneInput`: the input as bytes to `check`, and a
+/// broken invariant as a crash, so that libFuzzer saves the input.
+public func fuzzEntry(_ target: String, _ start: UnsafeRawPointer?, _ count: Int, _ check: ([UInt8]) throws -> Void) -> CInt {
+    do {
+        try check(Array(UnsafeRawBufferPointer(start: start, count: count)))
+    } catch {
+        fatalError("\(target): \(error)")
+    }
+    return 0
+}

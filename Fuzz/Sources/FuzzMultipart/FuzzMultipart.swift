@@ -4,10 +4,5 @@ import FuzzHarness
 /// `MultipartFuzzCheck`; a broken invariant becomes a crash, so libFuzzer saves the input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMultipart(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
-    do {
-        try MultipartFuzzCheck.run(Array(UnsafeRawBufferPointer(start: start, count: count)))
-    } catch {
-        fatalError("FuzzMultipart: \(error)")
-    }
-    return 0
+    fuzzEntry("FuzzMultipart", start, count, MultipartFuzzCheck.run)
 }
