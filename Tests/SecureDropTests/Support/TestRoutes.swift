@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import Synchronization
@@ -10,8 +11,14 @@ enum TestRoutes {
     /// Bytes the most recent /test/stream handler has handed to the response writer: lets a
     /// test see whether the server outruns a client that stopped reading.
     static let streamedBytes = Atomic<Int>(0)
-    /// Bytes the most recent /test/sink handler has consumed so far.
-    static let sunkBytes = Atomic<Int>(0)
+    /// Bytes each /test/sink request has consumed so far, by its `X-Sink-Id` header. Keyed
+    /// because suites run in parallel and several of them upload to a sink at the same time:
+    /// one shared counter was reset under a test by another test's upload.
+    private static let sunk = Mutex<[String: Int]>([:])
+
+    static func sunkBytes(id: String) -> Int {
+        sunk.withLock { $0[id] ?? 0 }
+    }
 
     @Sendable static func register(on router: Router<SecureDropRequestContext>) {
         // GET /test/stream/<bytes>: a deterministic body of that many bytes, written in chunks
@@ -36,7 +43,8 @@ enum TestRoutes {
             )
         }
         // PUT /test/sink[?pause=<seconds>]: hashes the request body as it arrives; reports
-        // size, hash and the largest single piece the server ever held. With `pause`, the
+        // size, hash and the largest single piece the server ever held, and with an
+        // `X-Sink-Id` header counts the bytes consumed so far (``sunkBytes(id:)``). With `pause`, the
         // handler waits that long before reading (a server busy with something else).
         router.put("/test/sink") { request, _ -> Response in
             if let pause = request.uri.queryParameters.get("pause", as: Int.self) {
@@ -45,10 +53,10 @@ enum TestRoutes {
             let hasher = SHA256Hasher()
             var total = 0
             var largest = 0
-            sunkBytes.store(0, ordering: .relaxed)
+            let id = request.headers[HTTPField.Name("X-Sink-Id")!]
             for try await chunk in request.body {
                 hasher.update(chunk)
-                sunkBytes.add(chunk.readableBytes, ordering: .relaxed)
+                if let id { sunk.withLock { $0[id, default: 0] += chunk.readableBytes } }
                 total += chunk.readableBytes
                 largest = max(largest, chunk.readableBytes)
             }
